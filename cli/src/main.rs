@@ -1,0 +1,4 @@
+//! The `cloudwall` binary.
+fn main() {
+    println!("cloudwall");
+}

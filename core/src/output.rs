@@ -1,0 +1,1 @@
+//! Writing artifacts: atomic output trees, the manifest of content hashes, and diffs.

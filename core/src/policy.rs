@@ -1,0 +1,218 @@
+//! The Policy: the provider-neutral intermediate representation every provider renders.
+//!
+//! A Policy is what the profile *means*: one group per workload (plus the shared
+//! endpoint group), one rule per (flow, port range) on each side of a flow, external
+//! parties as CIDRs, the FQDN egress allow-list, the chosen access strategy and the
+//! private endpoints. It is plain data (serde, no spans) so that it can cross the plugin
+//! boundary as JSON; every rule keeps the profile [`Location`] it came from.
+
+use crate::ports::PortRange;
+use crate::profile::model::{Bastion, Compliance, PublicMode, Tier, Topology, WorkloadKind};
+use crate::source::Location;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The name of the synthetic group that fronts the private endpoints.
+pub const ENDPOINTS_GROUP: &str = "endpoints";
+/// The reserved flow endpoint meaning "anywhere on the internet".
+pub const INTERNET: &str = "internet";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub deployment: DeploymentInfo,
+    /// Sorted by id.
+    pub groups: Vec<Group>,
+    /// In profile order: flows, then egress entries, then endpoint and access rules.
+    pub rules: Vec<Rule>,
+    /// `internet` first, then the `[[external]]` parties in profile order.
+    pub externals: Vec<ExternalParty>,
+    /// FQDN egress allow-list entries (CIDR egress entries become rules).
+    pub fqdn_egress: Vec<FqdnEgress>,
+    /// Private endpoint services, as written (neutral or `provider:service`), sorted.
+    pub endpoints: Vec<EndpointService>,
+    pub access: Access,
+    pub deny: Vec<DenyEntry>,
+    pub kubernetes: Option<KubernetesScope>,
+    pub spokes: Vec<SpokeInfo>,
+    /// Workload id -> addresses (on-prem providers).
+    pub hosts: BTreeMap<String, Vec<IpNet>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentInfo {
+    pub name: String,
+    pub env: String,
+    pub providers: Vec<String>,
+    pub region: String,
+    pub regions: Vec<String>,
+    pub topology: Topology,
+    pub compliance: Vec<Compliance>,
+    pub public: PublicMode,
+    pub owner: String,
+    pub availability_zones: u32,
+    /// The profile file the policy came from.
+    pub source: String,
+}
+
+/// A set of workloads that share rules: a security group, an NSG/ASG, a firewall tag...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// The workload name (the `{role}`), or [`ENDPOINTS_GROUP`].
+    pub id: String,
+    /// `{env}-{tier}-{role}`; providers append their suffix (`-sg`, `-nsg`, `-fw`).
+    pub name: String,
+    pub tier: Tier,
+    /// `None` for the synthetic endpoint group.
+    pub kind: Option<WorkloadKind>,
+    /// One sentence on what the group is for.
+    pub summary: String,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// The other side of a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Peer {
+    /// Another group, by id: always how internal traffic is expressed (mandatory rule 2).
+    Group { id: String },
+    /// An external CIDR: the internet (`0.0.0.0/0`, `::/0`) or a declared party.
+    Cidr { cidr: IpNet, party: String },
+}
+
+impl Peer {
+    pub fn is_internet(&self) -> bool {
+        matches!(self, Peer::Cidr { cidr, .. } if cidr.prefix_len() == 0)
+    }
+}
+
+/// Why a rule exists, in the parts of the description template
+/// `{source} -> {destination} : {port/proto} - {purpose} - {owner}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Description {
+    pub source: String,
+    pub destination: String,
+    pub ports: String,
+    pub purpose: String,
+    pub owner: String,
+}
+
+impl Description {
+    /// The description in the template, with plain ASCII separators.
+    pub fn text(&self) -> String {
+        format!(
+            "{} -> {} : {} - {} - {}",
+            self.source, self.destination, self.ports, self.purpose, self.owner
+        )
+    }
+}
+
+/// What produced a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum RuleSource {
+    /// The `index`-th `[[flow]]` (0-based).
+    Flow { index: usize },
+    /// The `index`-th `[[egress]]` (0-based).
+    Egress { index: usize },
+    /// Access to the private endpoints (`[private_endpoints]` or the bastion choice).
+    Endpoint,
+    /// Managed or VPN access to instances (the bastion choice).
+    Access,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Stable, unique, `[a-z0-9_]`: usable as a resource name.
+    pub id: String,
+    /// The group the rule belongs to.
+    pub group: String,
+    pub direction: Direction,
+    pub peer: Peer,
+    pub ports: PortRange,
+    pub description: Description,
+    /// Why a non-edge workload is exposed to the internet, when it is.
+    pub justification: Option<String>,
+    pub source: RuleSource,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalParty {
+    /// `internet` or the `[[external]]` name.
+    pub name: String,
+    pub cidrs: Vec<IpNet>,
+    pub purpose: Option<String>,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FqdnEgress {
+    /// Group id of the workload allowed out.
+    pub group: String,
+    /// As written: `api.example.com` (exact) or `.example.com` (apex and subdomains).
+    pub fqdns: Vec<String>,
+    pub ports: Vec<PortRange>,
+    pub description: Description,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointService {
+    /// As written in the profile: `object-storage`, or `aws:ecr.dkr`.
+    pub service: String,
+    /// `true` when added by the access strategy rather than listed by the user.
+    pub for_access: bool,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    /// `None`: the provider's own managed access (SSM, Azure Bastion, IAP-TCP).
+    pub strategy: Option<Bastion>,
+    /// Per-tier choice when the strategy is `hybrid`.
+    pub per_tier: BTreeMap<Tier, Bastion>,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DenyEntry {
+    pub cidrs: Vec<IpNet>,
+    pub purpose: String,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KubernetesScope {
+    pub namespace: String,
+    pub ingress_namespace: Option<String>,
+    /// Group ids of the workloads that run on the cluster.
+    pub workloads: Vec<String>,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpokeInfo {
+    pub name: String,
+    pub workloads: Vec<String>,
+}
+
+impl Policy {
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+    /// Rules that belong to a group, in one direction, in policy order.
+    pub fn rules_of<'a>(&'a self, group: &'a str, dir: Direction) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.rules.iter().filter(move |r| r.group == group && r.direction == dir)
+    }
+    pub fn external(&self, name: &str) -> Option<&ExternalParty> {
+        self.externals.iter().find(|e| e.name == name)
+    }
+}

@@ -1,0 +1,249 @@
+//! The typed profile: what `profile.md` documents, with the span of every value.
+//!
+//! Built by [`super::decode`] from the span-carrying tree of a TOML or JSON file (after
+//! `extends` merging), checked by [`super::validate`]. Defaults are applied during
+//! decoding, so every field here has its final value. Enumerated choices are closed
+//! enums; provider names stay strings because plugins add providers.
+
+use crate::ports::PortRange;
+use crate::source::{SourceMap, Span, Spanned};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A whole profile, with the sources it was read from.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The profile file and every base it `extends`.
+    pub sources: SourceMap,
+    pub deployment: Deployment,
+    pub workloads: Vec<Workload>,
+    pub flows: Vec<Flow>,
+    pub egress: Vec<Egress>,
+    pub external: Vec<External>,
+    /// `[[deny]]`: CIDRs denied explicitly on stateless filters ("deny known bad").
+    pub deny: Vec<Deny>,
+    pub private_endpoints: PrivateEndpoints,
+    pub kubernetes: Option<Kubernetes>,
+    /// `[[spoke]]` (hub-spoke topology).
+    pub spokes: Vec<Spoke>,
+    /// `[access]`: per-tier access choice for `bastion = "hybrid"`.
+    pub access: BTreeMap<Tier, Spanned<Bastion>>,
+    /// `[hosts]`: workload name -> addresses, for on-prem providers.
+    pub hosts: BTreeMap<String, Spanned<Vec<Spanned<IpNet>>>>,
+    /// `plugins = [...]`: plugin libraries to load (paths relative to the profile).
+    pub plugins: Vec<Spanned<String>>,
+}
+
+impl Profile {
+    /// The file the user named (not a base).
+    pub fn path(&self) -> &std::path::Path {
+        self.sources.path(crate::source::FileId(0))
+    }
+    pub fn workload(&self, name: &str) -> Option<&Workload> {
+        self.workloads.iter().find(|w| w.name.value == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub span: Span,
+    pub name: Spanned<String>,
+    pub env: Spanned<String>,
+    /// One or more provider names (`provider = "aws"` or `providers = [...]`), in order.
+    pub providers: Vec<Spanned<String>>,
+    pub region: Spanned<String>,
+    /// `regions = [...]` for `multi-region`; empty otherwise.
+    pub regions: Vec<Spanned<String>>,
+    pub topology: Spanned<Topology>,
+    pub compliance: Vec<Spanned<Compliance>>,
+    pub public: Spanned<PublicMode>,
+    /// `None` means "the provider's managed access".
+    pub bastion: Option<Spanned<Bastion>>,
+    pub owner: Spanned<String>,
+    pub availability_zones: Spanned<u32>,
+}
+
+macro_rules! word_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const WORDS: &'static [&'static str] = &[$($text),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn from_word(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(Topology { TwoTier = "2-tier", ThreeTier = "3-tier", HubSpoke = "hub-spoke", MultiRegion = "multi-region" });
+word_enum!(Compliance { Hipaa = "hipaa", PciDss = "pci-dss", Soc2 = "soc2", Fedramp = "fedramp" });
+word_enum!(PublicMode { None = "none", LoadBalancerOnly = "load-balancer-only", MultiEdge = "multi-edge", ApiGateway = "api-gateway" });
+word_enum!(Bastion {
+    ExistingSshBastion = "existing-ssh-bastion",
+    SsmSessionManager = "ssm-session-manager",
+    AzureBastion = "azure-bastion",
+    IapTcp = "iap-tcp",
+    VpnOnly = "vpn-only",
+    Hybrid = "hybrid",
+});
+word_enum!(Tier { Public = "public", App = "app", Data = "data", Mgmt = "mgmt" });
+word_enum!(WorkloadKind {
+    LoadBalancer = "load-balancer",
+    Containers = "containers",
+    Vm = "vm",
+    Kubernetes = "kubernetes",
+    Function = "function",
+    Postgres = "postgres",
+    Mysql = "mysql",
+    Mssql = "mssql",
+    Redis = "redis",
+    Mongodb = "mongodb",
+    Elasticsearch = "elasticsearch",
+    Memcached = "memcached",
+    Kibana = "kibana",
+    Cassandra = "cassandra",
+    Etcd = "etcd",
+    Consul = "consul",
+    Http = "http",
+    Https = "https",
+});
+
+impl WorkloadKind {
+    /// The port a known kind implies (profile.md); `None` for kinds whose flows must name ports.
+    pub fn default_port(self) -> Option<PortRange> {
+        use WorkloadKind::*;
+        let p = match self {
+            Postgres => 5432,
+            Mysql => 3306,
+            Mssql => 1433,
+            Redis => 6379,
+            Mongodb => 27017,
+            Elasticsearch => 9200,
+            Memcached => 11211,
+            Kibana => 5601,
+            Cassandra => 9042,
+            Etcd => 2379,
+            Consul => 8500,
+            Http => 80,
+            Https => 443,
+            LoadBalancer | Containers | Vm | Kubernetes | Function => return None,
+        };
+        Some(PortRange::tcp(p))
+    }
+    /// Kinds that hold data (databases, caches, search, key-value stores).
+    pub fn is_datastore(self) -> bool {
+        use WorkloadKind::*;
+        matches!(self, Postgres | Mysql | Mssql | Redis | Mongodb | Elasticsearch | Memcached | Cassandra | Etcd | Consul)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub span: Span,
+    pub name: Spanned<String>,
+    pub tier: Spanned<Tier>,
+    pub kind: Spanned<WorkloadKind>,
+}
+
+/// One end of a flow as written in the profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointRef {
+    Internet,
+    /// A workload or an `[[external]]` party, resolved during validation.
+    Named(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub span: Span,
+    pub from: Spanned<EndpointRef>,
+    pub to: Spanned<EndpointRef>,
+    /// Empty in the file means "the destination kind's default port"; decoding keeps it
+    /// empty and the compiler fills it in (validation refuses kinds with no default).
+    pub ports: Vec<Spanned<PortRange>>,
+    /// The span of the `ports` key's value, or of the flow when absent.
+    pub ports_span: Span,
+    pub purpose: Option<Spanned<String>>,
+    pub owner: Option<Spanned<String>>,
+    pub justification: Option<Spanned<String>>,
+}
+
+/// `[[egress]]`: an allow-listed external destination (CIDRs or FQDNs).
+#[derive(Debug, Clone)]
+pub struct Egress {
+    pub span: Span,
+    pub from: Spanned<String>,
+    pub cidrs: Vec<Spanned<IpNet>>,
+    pub fqdns: Vec<Spanned<String>>,
+    pub ports: Vec<Spanned<PortRange>>,
+    pub ports_span: Span,
+    pub purpose: Option<Spanned<String>>,
+    pub owner: Option<Spanned<String>>,
+}
+
+/// `[[external]]`: a named party outside the network (VPN range, partner).
+#[derive(Debug, Clone)]
+pub struct External {
+    pub span: Span,
+    pub name: Spanned<String>,
+    pub cidrs: Vec<Spanned<IpNet>>,
+    pub purpose: Option<Spanned<String>>,
+}
+
+/// `[[deny]]`: CIDRs to deny on the stateless layer.
+#[derive(Debug, Clone)]
+pub struct Deny {
+    pub span: Span,
+    pub cidrs: Vec<Spanned<IpNet>>,
+    pub purpose: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PrivateEndpoints {
+    pub span: Option<Span>,
+    /// Provider-neutral names (`object-storage`) or provider-specific (`aws:ecr.dkr`).
+    pub services: Vec<Spanned<String>>,
+}
+
+/// The provider-neutral endpoint service names of profile.md.
+pub const ENDPOINT_SERVICES: &[&str] = &[
+    "object-storage",
+    "secrets",
+    "kms",
+    "sts",
+    "container-registry",
+    "logs",
+    "monitoring",
+    "queue",
+    "database-api",
+];
+
+#[derive(Debug, Clone)]
+pub struct Kubernetes {
+    pub span: Span,
+    pub namespace: Spanned<String>,
+    pub ingress_namespace: Option<Spanned<String>>,
+    pub workloads: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spoke {
+    pub span: Span,
+    pub name: Spanned<String>,
+    pub workloads: Vec<Spanned<String>>,
+}

@@ -1,0 +1,1 @@
+//! The reachability evaluator: can A reach B on port P, and which rules allow it?
