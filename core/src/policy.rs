@@ -44,7 +44,8 @@ pub struct DeploymentInfo {
     pub name: String,
     pub env: String,
     pub providers: Vec<String>,
-    pub region: String,
+    /// `None`: the provider's default region.
+    pub region: Option<String>,
     pub regions: Vec<String>,
     pub topology: Topology,
     pub compliance: Vec<Compliance>,

@@ -53,7 +53,8 @@ pub struct Deployment {
     pub env: Spanned<String>,
     /// One or more provider names (`provider = "aws"` or `providers = [...]`), in order.
     pub providers: Vec<Spanned<String>>,
-    pub region: Spanned<String>,
+    /// `None`: the provider's default region.
+    pub region: Option<Spanned<String>>,
     /// `regions = [...]` for `multi-region`; empty otherwise.
     pub regions: Vec<Spanned<String>>,
     pub topology: Spanned<Topology>,
