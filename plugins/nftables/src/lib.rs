@@ -1,1 +1,65 @@
-//! nftables
+//! An on-prem host firewall provider, as a cloudwall plugin: one nftables ruleset per
+//! workload host (`nftables/<workload>.nft`, loaded with `nft -f`), a verification
+//! script that compares the live ruleset with the rendered one (`verify/verify.sh`),
+//! and a report (`report.md`).
+//!
+//! Built as a `cdylib` and loaded by the host through the SDK's entry point; the `rlib`
+//! is only there for this crate's unit tests.
+
+mod checks;
+mod escape;
+mod model;
+mod report;
+mod ruleset;
+mod verify;
+
+use cloudwall_plugin_sdk::{export_provider, Artifacts, Diagnostic, Phase, Policy, Provider, ProviderInfo, RenderError};
+
+/// The provider name profiles use: `provider = "nftables"`.
+pub const NAME: &str = "nftables";
+
+/// The nftables provider.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Nftables;
+
+impl Provider for Nftables {
+    fn info(&self) -> ProviderInfo {
+        ProviderInfo {
+            name: NAME.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            description: "On-prem host firewalls: an nftables ruleset per workload host, default-deny both ways"
+                .to_string(),
+            phases: vec![Phase::Groups, Phase::Egress, Phase::Verify, Phase::Report],
+        }
+    }
+
+    fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
+        let model = model::Model::new(policy);
+        let wants = |p: Phase| phases.contains(&p);
+        // The chains a ruleset carries follow the phases asked for; when neither is asked
+        // (verify or report alone), the scripts and report describe the full ruleset.
+        let chains = match (wants(Phase::Groups), wants(Phase::Egress)) {
+            (false, false) => ruleset::Chains { input: true, output: true },
+            (input, output) => ruleset::Chains { input, output },
+        };
+        let mut out = Artifacts::new();
+        if wants(Phase::Groups) || wants(Phase::Egress) {
+            for host in &model.hosts {
+                out.insert(format!("nftables/{}.nft", host.file_stem), ruleset::render(&model, host, chains));
+            }
+        }
+        if wants(Phase::Verify) {
+            out.insert("verify/verify.sh".to_string(), verify::render(&model, chains));
+        }
+        if wants(Phase::Report) {
+            out.insert("report.md".to_string(), report::render(&model, chains, &checks::check(&model)));
+        }
+        Ok(out)
+    }
+
+    fn check(&self, policy: &Policy) -> Vec<Diagnostic> {
+        checks::check(&model::Model::new(policy))
+    }
+}
+
+export_provider!(Nftables);

@@ -1,0 +1,81 @@
+//! What nftables cannot enforce from a Policy, as warnings (CW250-CW254) pointing at
+//! the profile.
+
+use crate::model::{nft_addr, Model};
+use cloudwall_plugin_sdk::core::policy::{Peer, ENDPOINTS_GROUP};
+use cloudwall_plugin_sdk::Diagnostic;
+use std::collections::BTreeMap;
+
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    let p = model.policy;
+    let mut out = Vec::new();
+    for g in &model.without_hosts {
+        out.push(
+            Diagnostic::warning(
+                "CW250",
+                format!("workload `{}` has no addresses in [hosts]: no nftables ruleset is rendered for it", g.id),
+            )
+            .at_location(g.origin.clone(), "this workload")
+            .with_help(format!("add `{} = [\"198.51.100.10\"]` (its host addresses) to the [hosts] table", g.id)),
+        );
+    }
+    for r in &p.rules {
+        let Peer::Group { id } = &r.peer else { continue };
+        if id == ENDPOINTS_GROUP || model.sets.contains_key(id) || !model.sets.contains_key(&r.group) {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                "CW251",
+                format!("rule `{}` of `{}` is not rendered: its peer `{id}` has no addresses in [hosts]", r.id, r.group),
+            )
+            .at_location(r.origin.clone(), "this flow"),
+        );
+    }
+    for f in &p.fqdn_egress {
+        out.push(
+            Diagnostic::warning(
+                "CW252",
+                format!(
+                    "FQDN egress of `{}` ({}) is not enforced by nftables: a host firewall matches addresses, not names, \
+                     so default-deny egress blocks it",
+                    f.group,
+                    f.fqdns.join(", ")
+                ),
+            )
+            .at_location(f.origin.clone(), "this egress entry")
+            .with_help("route this traffic through an egress proxy with a domain allow-list, or declare the CIDRs"),
+        );
+    }
+    if let Some(e) = p.endpoints.iter().find(|e| !e.for_access) {
+        out.push(
+            Diagnostic::warning(
+                "CW253",
+                "private endpoint services are cloud services: the nftables provider renders no endpoint and no rule to them",
+            )
+            .at_location(e.origin.clone(), "private endpoints"),
+        );
+    }
+    let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for h in &model.hosts {
+        for n in h.addrs.v4.iter().chain(&h.addrs.v6) {
+            owners.entry(nft_addr(n)).or_default().push(&h.group.id);
+        }
+    }
+    for (addr, ws) in owners.into_iter().filter(|(_, ws)| ws.len() > 1) {
+        let first = model.hosts.iter().find(|h| h.group.id == ws[0]).map(|h| h.group.origin.clone());
+        let mut d = Diagnostic::warning(
+            "CW254",
+            format!(
+                "workloads {} share the address {addr}: on one host every table's input chain must accept a packet, \
+                 so their per-workload rulesets block each other's flows",
+                ws.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
+            ),
+        );
+        if let Some(o) = first {
+            d = d.at_location(o, "");
+        }
+        out.push(d);
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! The Policy seen from the hosts: which workloads get a ruleset, the address set of
+//! every group, and unique nft/file names for them.
+
+use crate::escape::{file_stem, nft_ident, set_fragment};
+use cloudwall_plugin_sdk::core::policy::{Group, ENDPOINTS_GROUP};
+use cloudwall_plugin_sdk::Policy;
+use ipnet::IpNet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A group's addresses, split by family and aggregated (no overlaps: nft interval sets
+/// refuse overlapping elements).
+#[derive(Debug, Clone)]
+pub struct AddrSet {
+    /// The set name without the family suffix, unique in every ruleset.
+    pub base: String,
+    pub v4: Vec<IpNet>,
+    pub v6: Vec<IpNet>,
+}
+
+impl AddrSet {
+    pub fn name_v4(&self) -> String {
+        format!("{}_v4", self.base)
+    }
+    pub fn name_v6(&self) -> String {
+        format!("{}_v6", self.base)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+}
+
+/// A workload that has addresses: it gets a ruleset.
+#[derive(Debug, Clone)]
+pub struct Host<'a> {
+    pub group: &'a Group,
+    /// The nft table: `{env}-{tier}-{role}-fw`.
+    pub table: String,
+    /// `nftables/<file_stem>.nft`.
+    pub file_stem: String,
+    pub addrs: AddrSet,
+}
+
+#[derive(Debug)]
+pub struct Model<'a> {
+    pub policy: &'a Policy,
+    /// Sorted by group id.
+    pub hosts: Vec<Host<'a>>,
+    /// Group id -> its addresses, for every group that has some.
+    pub sets: BTreeMap<String, AddrSet>,
+    /// Workload groups with no `[hosts]` entry: no ruleset, and rules towards them are skipped.
+    pub without_hosts: Vec<&'a Group>,
+}
+
+/// Sorted, deduplicated, overlaps merged; host bits cleared.
+pub fn aggregate(nets: impl IntoIterator<Item = IpNet>) -> Vec<IpNet> {
+    let list: Vec<IpNet> = nets.into_iter().map(|n| n.trunc()).collect();
+    IpNet::aggregate(&list)
+}
+
+fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
+}
+
+impl<'a> Model<'a> {
+    pub fn new(policy: &'a Policy) -> Self {
+        let mut set_names = BTreeSet::new();
+        let mut stems = BTreeSet::new();
+        let mut sets = BTreeMap::new();
+        let mut hosts = Vec::new();
+        let mut without_hosts = Vec::new();
+        let mut groups: Vec<&Group> = policy.groups.iter().collect();
+        groups.sort_by(|a, b| a.id.cmp(&b.id));
+        for g in groups {
+            if g.id == ENDPOINTS_GROUP {
+                continue;
+            }
+            let nets = policy.hosts.get(&g.id).cloned().unwrap_or_default();
+            let all = aggregate(nets);
+            let addrs = AddrSet {
+                base: unique(format!("grp_{}", set_fragment(&g.id)), &mut set_names),
+                v4: all.iter().copied().filter(|n| matches!(n, IpNet::V4(_))).collect(),
+                v6: all.iter().copied().filter(|n| matches!(n, IpNet::V6(_))).collect(),
+            };
+            if addrs.is_empty() {
+                without_hosts.push(g);
+                continue;
+            }
+            sets.insert(g.id.clone(), addrs.clone());
+            hosts.push(Host {
+                group: g,
+                table: nft_ident(&format!("{}-fw", g.name)),
+                file_stem: unique(file_stem(&g.id), &mut stems),
+                addrs,
+            });
+        }
+        Model { policy, hosts, sets, without_hosts }
+    }
+}
+
+/// An address or prefix as nft prints it (a full-length prefix is a plain address).
+pub fn nft_addr(n: &IpNet) -> String {
+    if n.prefix_len() == n.max_prefix_len() {
+        n.addr().to_string()
+    } else {
+        n.to_string()
+    }
+}

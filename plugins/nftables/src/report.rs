@@ -1,0 +1,102 @@
+//! `report.md`: the hosts, their rulesets rule by rule, what is not enforced, and how
+//! to load and verify.
+
+use crate::escape::md_cell;
+use crate::model::{nft_addr, Model};
+use crate::ruleset::{rules_for, Chains};
+use cloudwall_plugin_sdk::core::policy::{Direction, Peer};
+use cloudwall_plugin_sdk::Diagnostic;
+use std::fmt::Write as _;
+
+pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String {
+    let p = model.policy;
+    let d = &p.deployment;
+    let mut s = String::new();
+    let _ = writeln!(s, "# Host firewalls: {} ({})\n", md_cell(&d.name), md_cell(&d.env));
+    let _ = writeln!(
+        s,
+        "Every workload host gets its own nftables table (`inet`, one file under `nftables/`). Both base chains \
+         drop by default: a host accepts only the flows the profile declares and sends only to the destinations \
+         it declares (default-deny egress). Return traffic is accepted through connection tracking, loopback and \
+         IPv6 neighbour discovery always. Internal peers are matched by address sets, one per workload group, \
+         built from the `[hosts]` table; external parties by their declared ranges.\n"
+    );
+    let _ = writeln!(s, "## Hosts\n");
+    let _ = writeln!(s, "| Workload | Tier | Kind | Addresses | Table | File |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for h in &model.hosts {
+        let addrs: Vec<String> = h.addrs.v4.iter().chain(&h.addrs.v6).map(nft_addr).collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | `inet {}` | `nftables/{}.nft` |",
+            md_cell(&h.group.id),
+            h.group.tier,
+            h.group.kind.map(|k| k.to_string()).unwrap_or_default(),
+            addrs.join(", "),
+            h.table,
+            h.file_stem
+        );
+    }
+    let _ = writeln!(s);
+    for h in &model.hosts {
+        let _ = writeln!(s, "## {}\n", md_cell(&h.group.id));
+        let _ = writeln!(s, "{}\n", md_cell(&h.group.summary));
+        let _ = writeln!(s, "| Chain | Peer | Ports | Rule | Description |");
+        let _ = writeln!(s, "|---|---|---|---|---|");
+        let mut any = false;
+        for (dir, on, chain) in [(Direction::Ingress, chains.input, "input"), (Direction::Egress, chains.output, "output")] {
+            if !on {
+                continue;
+            }
+            for r in rules_for(model, h, dir) {
+                any = true;
+                let peer = match &r.rule.peer {
+                    Peer::Group { id } => format!("group {id}"),
+                    Peer::Cidr { cidr, party } => format!("{party} ({cidr})"),
+                };
+                let how = match &r.skipped {
+                    Some(why) => format!("not rendered: {why}"),
+                    None => r.statements.iter().map(|st| st.split(" comment ").next().unwrap_or(st).to_string()).collect::<Vec<_>>().join("; "),
+                };
+                let _ = writeln!(
+                    s,
+                    "| {chain} | {} | {} | {} | {} |",
+                    md_cell(&peer),
+                    r.rule.ports,
+                    md_cell(&how),
+                    md_cell(&r.rule.description.text())
+                );
+            }
+        }
+        if !any {
+            let _ = writeln!(s, "| - | - | - | nothing but return traffic and loopback | - |");
+        }
+        let _ = writeln!(s);
+    }
+    if !findings.is_empty() {
+        let _ = writeln!(s, "## Not enforced by these rulesets\n");
+        for f in findings {
+            let _ = writeln!(s, "- {} ({}): {}", f.code, md_cell(&severity(f)), md_cell(&f.message));
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(
+        s,
+        "## Load\n\nOn each host, as root: `nft -c -f nftables/<workload>.nft` checks the file, `nft -f \
+         nftables/<workload>.nft` replaces the table atomically. To keep it across reboots, include the file from \
+         `/etc/nftables.conf`. Other tables (and iptables-nft rules) stay in place; since a packet must be accepted \
+         by every base chain on its hook, they can only narrow what these tables allow, never widen it.\n"
+    );
+    let _ = writeln!(
+        s,
+        "## Verify\n\n`verify/verify.sh [WORKLOAD...]` (root) checks, for each workload whose address the host \
+         carries: the table is loaded, both chains drop by default, and the live listing equals the rendered \
+         ruleset as this host's nft lists it. Exit 0 when every check passes, 1 when one fails, 2 when a check \
+         cannot run."
+    );
+    s
+}
+
+fn severity(d: &Diagnostic) -> String {
+    if d.is_error() { "error" } else { "warning" }.to_string()
+}
