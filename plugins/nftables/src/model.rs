@@ -51,10 +51,16 @@ pub struct Model<'a> {
     pub without_hosts: Vec<&'a Group>,
 }
 
-/// Sorted, deduplicated, overlaps merged; host bits cleared.
+/// Host bits cleared, sorted, deduplicated, and every prefix inside another one dropped
+/// (nft interval sets refuse overlapping elements). Adjacent prefixes stay separate so
+/// that each host address remains visible.
 pub fn aggregate(nets: impl IntoIterator<Item = IpNet>) -> Vec<IpNet> {
-    let list: Vec<IpNet> = nets.into_iter().map(|n| n.trunc()).collect();
-    IpNet::aggregate(&list)
+    let mut list: Vec<IpNet> = nets.into_iter().map(|n| n.trunc()).collect();
+    list.sort();
+    list.dedup();
+    let all = list.clone();
+    list.retain(|n| !all.iter().any(|m| m != n && m.contains(n)));
+    list
 }
 
 fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
@@ -109,5 +115,18 @@ pub fn nft_addr(n: &IpNet) -> String {
         n.addr().to_string()
     } else {
         n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregation_drops_contained_prefixes_only() {
+        let nets = ["198.51.100.21/32", "198.51.100.20/32", "198.51.100.20/32", "10.0.0.0/8", "10.1.2.3/32", "10.9.9.9/16"]
+            .map(|s| s.parse::<IpNet>().unwrap());
+        let got: Vec<String> = aggregate(nets).iter().map(nft_addr).collect();
+        assert_eq!(got, vec!["10.0.0.0/8", "198.51.100.20", "198.51.100.21"]);
     }
 }
