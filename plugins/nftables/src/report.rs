@@ -55,15 +55,22 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
                     Peer::Cidr { cidr, party } => format!("{party} ({cidr})"),
                 };
                 let how = match &r.skipped {
-                    Some(why) => format!("not rendered: {why}"),
-                    None => r.statements.iter().map(|st| st.split(" comment ").next().unwrap_or(st).to_string()).collect::<Vec<_>>().join("; "),
+                    Some(why) => md_cell(&format!("not rendered: {why}")),
+                    // Statements hold no profile text (the comment is cut off), only
+                    // sanitized names and addresses: safe inside a code span.
+                    None => r
+                        .statements
+                        .iter()
+                        .map(|st| format!("`{}`", st.split(" comment ").next().unwrap_or(st)))
+                        .collect::<Vec<_>>()
+                        .join("<br>"),
                 };
                 let _ = writeln!(
                     s,
                     "| {chain} | {} | {} | {} | {} |",
                     md_cell(&peer),
                     r.rule.ports,
-                    md_cell(&how),
+                    how,
                     md_cell(&r.rule.description.text())
                 );
             }
