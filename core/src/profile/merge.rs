@@ -62,7 +62,7 @@ fn read_one(
                     Value::Str(s) => bases.push((s, it.span)),
                     other => diags.push(
                         Diagnostic::error(
-                            "CW102",
+                            "CW110",
                             format!("`extends` entries must be file paths (strings), found {}", other.type_name()),
                         )
                         .at(it.span, "expected a string"),
@@ -73,7 +73,7 @@ fn read_one(
         other => {
             diags.push(
                 Diagnostic::error(
-                    "CW102",
+                    "CW110",
                     format!("`extends` must be a file path or a list of file paths, found {}", other.type_name()),
                 )
                 .at(ext.node.span, "expected a string or an array of strings"),
