@@ -101,3 +101,24 @@ fn parse_str_resolves_extends_relative_to_the_named_path() {
     assert_eq!(p.deployment.name.value, "inline");
     assert_eq!(names(&p), ["alb"]);
 }
+
+#[test]
+fn providers_in_the_extending_file_replaces_provider_of_the_base() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), "[deployment]\nname = \"b\"\nprovider = \"azure\"\n").unwrap();
+    let child = dir.path().join("child.toml");
+    std::fs::write(&child, "extends = \"base.toml\"\n[deployment]\nproviders = [\"aws\", \"gcp\"]\n").unwrap();
+    let p = profile::load(&child).unwrap_or_else(|e| panic!("{e}"));
+    let v: Vec<&str> = p.deployment.providers.iter().map(|p| p.value.as_str()).collect();
+    assert_eq!(v, ["aws", "gcp"]);
+    // in one file both spellings are still an error
+    let e = profile::parse_str(&child, "[deployment]\nname = \"b\"\nprovider = \"azure\"\nproviders = [\"aws\"]\n").unwrap_err();
+    assert_eq!(e.diagnostics[0].code, "CW111");
+}
+
+#[test]
+fn an_unreadable_profile_is_cw100() {
+    let e = profile::load(&fx("does-not-exist.toml")).unwrap_err();
+    assert_eq!(e.diagnostics[0].code, "CW100");
+    assert!(e.diagnostics[0].message.contains("does-not-exist.toml"));
+}

@@ -143,6 +143,14 @@ fn read_one(
 /// new keys follow.
 pub fn merge_tables(mut base: Table, over: Table) -> Table {
     for e in over.entries {
+        // alternative spellings of one field: the extending file's choice replaces the base's
+        for (a, b) in EXCLUSIVE_KEYS {
+            if e.key == *a {
+                base.remove(b);
+            } else if e.key == *b {
+                base.remove(a);
+            }
+        }
         match base.get_mut(&e.key) {
             None => base.entries.push(e),
             Some(b) => {
@@ -154,6 +162,9 @@ pub fn merge_tables(mut base: Table, over: Table) -> Table {
     }
     base
 }
+
+/// Keys that are two spellings of one field (`provider = "x"` / `providers = [...]`).
+const EXCLUSIVE_KEYS: &[(&str, &str)] = &[("provider", "providers")];
 
 fn is_array_of_tables(items: &[Node]) -> bool {
     !items.is_empty() && items.iter().all(|n| matches!(n.value, Value::Table(_)))
