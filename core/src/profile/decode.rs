@@ -225,7 +225,7 @@ impl Decoder {
         self.push(
             Diagnostic::error(
                 "CW102",
-                format!("`{key}` in {ctx} must be {expected}, found {}", node.value.type_name()),
+                format!("`{key}` in {ctx} must be {expected}, found {}", describe_value(&node.value)),
             )
             .at(node.span, format!("expected {expected}")),
         );
@@ -1163,6 +1163,23 @@ impl Decoder {
             }
         }
         out
+    }
+}
+
+/// "an integer `5`": the type of a value, with the value when it is short.
+fn describe_value(v: &Value) -> String {
+    let shown = match v {
+        Value::Str(s) => format!("{s:?}"),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        Value::Null | Value::Array(_) | Value::Table(_) => return v.type_name().to_string(),
+    };
+    if shown.chars().count() > 40 || shown.chars().any(bad_char) {
+        v.type_name().to_string()
+    } else {
+        format!("{} `{shown}`", v.type_name())
     }
 }
 
