@@ -1,8 +1,8 @@
 //! The defaults of a minimal profile, and the optional sections read in full.
 
 mod common;
-use common::{errors_of, ok};
 use cloudwall_core::profile::*;
+use common::{errors_of, ok};
 
 #[test]
 fn a_deployment_table_alone_is_a_profile_with_every_default() {
@@ -10,7 +10,10 @@ fn a_deployment_table_alone_is_a_profile_with_every_default() {
     let d = &p.deployment;
     assert_eq!(d.name.value, "tiny");
     assert_eq!(d.env.value, "prod");
-    assert_eq!(d.providers.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(), ["aws"]);
+    assert_eq!(
+        d.providers.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(),
+        ["aws"]
+    );
     assert!(d.region.is_none());
     assert!(d.regions.is_empty());
     assert_eq!(d.topology.value, Topology::ThreeTier);
@@ -30,7 +33,9 @@ fn a_deployment_table_alone_is_a_profile_with_every_default() {
 #[test]
 fn the_json_minimum_has_the_same_defaults() {
     let t = ok("[deployment]\nname = \"tiny\"\n");
-    let j = cloudwall_core::profile::parse_str(std::path::Path::new("p.json"), "{\"deployment\": {\"name\": \"tiny\"}}").unwrap();
+    let j =
+        cloudwall_core::profile::parse_str(std::path::Path::new("p.json"), "{\"deployment\": {\"name\": \"tiny\"}}")
+            .unwrap();
     assert_eq!(common::summary(&t), common::summary(&j));
 }
 
@@ -91,9 +96,15 @@ mgmt = "vpn-only"
 jump = ["192.0.2.10"]
 "#);
     let d = &p.deployment;
-    assert_eq!(d.providers.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(), ["aws", "onprem"]);
+    assert_eq!(
+        d.providers.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(),
+        ["aws", "onprem"]
+    );
     assert_eq!(d.regions.len(), 2);
-    assert_eq!(d.compliance.iter().map(|c| c.value).collect::<Vec<_>>(), [Compliance::PciDss, Compliance::Fedramp]);
+    assert_eq!(
+        d.compliance.iter().map(|c| c.value).collect::<Vec<_>>(),
+        [Compliance::PciDss, Compliance::Fedramp]
+    );
     assert_eq!(d.public.value, PublicMode::MultiEdge);
     assert_eq!(d.availability_zones.value, 3);
     assert_eq!(p.external[0].cidrs.len(), 2);
@@ -124,6 +135,14 @@ fn hub_spoke_with_spokes_is_accepted_and_double_placement_refused() {
     let base = "[deployment]\nname = \"h\"\ntopology = \"hub-spoke\"\n[[workload]]\nname = \"a\"\ntier = \"app\"\nkind = \"vm\"\n";
     let p = ok(&format!("{base}[[spoke]]\nname = \"one\"\nworkloads = [\"a\"]\n"));
     assert_eq!(p.spokes[0].workloads[0].value, "a");
-    let e = errors_of("p.toml", &format!("{base}[[spoke]]\nname = \"one\"\nworkloads = [\"a\"]\n[[spoke]]\nname = \"two\"\nworkloads = [\"a\"]\n"));
-    assert_eq!(e.iter().map(|x| (x.0.as_str(), x.1, x.2)).collect::<Vec<_>>(), [("CW111", 13, 14)]);
+    let e = errors_of(
+        "p.toml",
+        &format!(
+            "{base}[[spoke]]\nname = \"one\"\nworkloads = [\"a\"]\n[[spoke]]\nname = \"two\"\nworkloads = [\"a\"]\n"
+        ),
+    );
+    assert_eq!(
+        e.iter().map(|x| (x.0.as_str(), x.1, x.2)).collect::<Vec<_>>(),
+        [("CW111", 13, 14)]
+    );
 }

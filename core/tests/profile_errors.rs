@@ -27,11 +27,33 @@ struct Case {
     mentions: &'static str,
 }
 
-const fn c(name: &'static str, text: &'static str, want: &'static [(&'static str, usize, usize)], mentions: &'static str) -> Case {
-    Case { name, prelude: true, text, want, mentions }
+const fn c(
+    name: &'static str,
+    text: &'static str,
+    want: &'static [(&'static str, usize, usize)],
+    mentions: &'static str,
+) -> Case {
+    Case {
+        name,
+        prelude: true,
+        text,
+        want,
+        mentions,
+    }
 }
-const fn full(name: &'static str, text: &'static str, want: &'static [(&'static str, usize, usize)], mentions: &'static str) -> Case {
-    Case { name, prelude: false, text, want, mentions }
+const fn full(
+    name: &'static str,
+    text: &'static str,
+    want: &'static [(&'static str, usize, usize)],
+    mentions: &'static str,
+) -> Case {
+    Case {
+        name,
+        prelude: false,
+        text,
+        want,
+        mentions,
+    }
 }
 
 const CASES: &[Case] = &[
@@ -126,7 +148,11 @@ const CASES: &[Case] = &[
 fn every_invalid_snippet_gives_its_code_at_its_location() {
     let mut failures = Vec::new();
     for case in CASES {
-        let text = if case.prelude { format!("{PRELUDE}{}", case.text) } else { case.text.to_string() };
+        let text = if case.prelude {
+            format!("{PRELUDE}{}", case.text)
+        } else {
+            case.text.to_string()
+        };
         let got = errors_of("p.toml", &text);
         let got_codes: Vec<(&str, usize, usize)> = got.iter().map(|(c, l, col, _)| (c.as_str(), *l, *col)).collect();
         if got_codes != case.want {
@@ -134,10 +160,19 @@ fn every_invalid_snippet_gives_its_code_at_its_location() {
             continue;
         }
         if !got[0].3.contains(case.mentions) {
-            failures.push(format!("{}: message/help {:?} does not mention {:?}", case.name, got[0].3, case.mentions));
+            failures.push(format!(
+                "{}: message/help {:?} does not mention {:?}",
+                case.name, got[0].3, case.mentions
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
