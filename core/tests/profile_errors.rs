@@ -238,3 +238,26 @@ fn valid_variants_are_accepted() {
     assert_eq!(p.hosts["app"].value[0].value.to_string(), "10.0.0.5/32");
     assert_eq!(p.private_endpoints.services[0].value, "aws:ecr.dkr");
 }
+
+#[test]
+fn the_json_form_of_every_case_gives_the_same_codes() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for case in CASES {
+        let text = if case.prelude { format!("{PRELUDE}{}", case.text) } else { case.text.to_string() };
+        // cases that are TOML syntax errors have no JSON form
+        let Ok(value) = text.parse::<toml::Table>() else { continue };
+        let json = serde_json::to_string_pretty(&value).unwrap();
+        let mut want: Vec<&str> = case.want.iter().map(|w| w.0).collect();
+        let got_json = errors_of("p.json", &json);
+        let mut got: Vec<&str> = got_json.iter().map(|e| e.0.as_str()).collect();
+        want.sort();
+        got.sort();
+        compared += 1;
+        if want != got {
+            failures.push(format!("{}: want {want:?}, got {got_json:?}\n{json}", case.name));
+        }
+    }
+    assert!(compared > 60, "only {compared} cases had a JSON form");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -162,4 +162,6 @@ fn an_unreadable_profile_is_cw100() {
     let e = profile::load(&fx("does-not-exist.toml")).unwrap_err();
     assert_eq!(e.diagnostics[0].code, "CW100");
     assert!(e.diagnostics[0].message.contains("does-not-exist.toml"));
+    let loc = e.diagnostics[0].location(&e.sources).unwrap();
+    assert!(loc.file.ends_with("does-not-exist.toml") && (loc.line, loc.col) == (1, 1));
 }
