@@ -79,3 +79,46 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloudwall_plugin_sdk::Policy;
+
+    /// A Policy with workloads `a` (hosted), `b` (hosted, same address) and `c` (no
+    /// hosts), a flow a -> c, FQDN egress and a private endpoint.
+    fn policy() -> Policy {
+        let loc = serde_json::json!({"file": "p.toml", "line": 4, "col": 1});
+        let group = |id: &str| serde_json::json!({"id": id, "name": format!("prod-app-{id}"), "tier": "app",
+            "kind": "vm", "summary": "s", "origin": loc});
+        let desc = serde_json::json!({"source": "a", "destination": "c", "ports": "80/tcp", "purpose": "p", "owner": "o"});
+        serde_json::from_value(serde_json::json!({
+            "deployment": {"name": "d", "env": "prod", "providers": ["nftables"], "region": null, "regions": [],
+                "topology": "2-tier", "compliance": [], "public": "none", "owner": "o",
+                "availability_zones": 1, "source": "p.toml"},
+            "groups": [group("a"), group("b"), group("c")],
+            "rules": [{"id": "r0", "group": "a", "direction": "egress", "peer": {"type": "group", "id": "c"},
+                "ports": {"proto": "tcp", "from": 80, "to": 80}, "description": desc, "justification": null,
+                "source": {"type": "flow", "index": 0}, "origin": loc}],
+            "externals": [],
+            "fqdn_egress": [{"group": "a", "fqdns": [".example.com"], "ports": [{"proto": "tcp", "from": 443, "to": 443}],
+                "description": desc, "origin": loc}],
+            "endpoints": [{"service": "object-storage", "for_access": false, "origin": loc}],
+            "access": {"strategy": null, "per_tier": {}, "origin": loc},
+            "deny": [], "kubernetes": null, "spokes": [],
+            "hosts": {"a": ["198.51.100.1/32"], "b": ["198.51.100.1/32"]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn says_what_nftables_cannot_enforce() {
+        let p = policy();
+        let findings = check(&Model::new(&p));
+        let codes: Vec<&str> = findings.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["CW250", "CW251", "CW252", "CW253", "CW254"], "{findings:#?}");
+        assert!(findings.iter().all(|d| !d.is_error() && !d.labels.is_empty()));
+        assert!(findings[0].message.contains("`c` has no addresses"));
+        assert!(findings[4].message.contains("`a`, `b` share the address 198.51.100.1"));
+    }
+}
