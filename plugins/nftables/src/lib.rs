@@ -1,5 +1,5 @@
 //! An on-prem host firewall provider, as a cloudwall plugin: one nftables ruleset per
-//! workload host (`nftables/<workload>.nft`, loaded with `nft -f`), a verification
+//! workload host (`rulesets/<workload>.nft`, loaded with `nft -f`), a verification
 //! script that compares the live ruleset with the rendered one (`verify/verify.sh`),
 //! and a report (`report.md`).
 //!
@@ -45,7 +45,7 @@ impl Provider for Nftables {
         let mut out = Artifacts::new();
         if wants(Phase::Groups) || wants(Phase::Egress) {
             for host in &model.hosts {
-                out.insert(format!("nftables/{}.nft", host.file_stem), ruleset::render(&model, host, chains));
+                out.insert(format!("rulesets/{}.nft", host.file_stem), ruleset::render(&model, host, chains));
             }
         }
         if wants(Phase::Verify) {

@@ -35,7 +35,7 @@ pub struct Host<'a> {
     pub group: &'a Group,
     /// The nft table: `{env}-{tier}-{role}-fw`.
     pub table: String,
-    /// `nftables/<file_stem>.nft`.
+    /// `rulesets/<file_stem>.nft`.
     pub file_stem: String,
     pub addrs: AddrSet,
 }

@@ -15,7 +15,7 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
     let _ = writeln!(s, "# Host firewalls: {} ({})\n", md_cell(&d.name), md_cell(&d.env));
     let _ = writeln!(
         s,
-        "Every workload host gets its own nftables table (`inet`, one file under `nftables/`). Both base chains \
+        "Every workload host gets its own nftables table (`inet`, one file under `rulesets/`). Both base chains \
          drop by default: a host accepts only the flows the profile declares and sends only to the destinations \
          it declares (default-deny egress). Return traffic is accepted through connection tracking, loopback and \
          IPv6 neighbour discovery always. Internal peers are matched by address sets, one per workload group, \
@@ -28,7 +28,7 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
         let addrs: Vec<String> = h.addrs.v4.iter().chain(&h.addrs.v6).map(nft_addr).collect();
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | `inet {}` | `nftables/{}.nft` |",
+            "| {} | {} | {} | {} | `inet {}` | `rulesets/{}.nft` |",
             md_cell(&h.group.id),
             h.group.tier,
             h.group.kind.map(|k| k.to_string()).unwrap_or_default(),
@@ -89,8 +89,8 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
     }
     let _ = writeln!(
         s,
-        "## Load\n\nOn each host, as root: `nft -c -f nftables/<workload>.nft` checks the file, `nft -f \
-         nftables/<workload>.nft` replaces the table atomically. To keep it across reboots, include the file from \
+        "## Load\n\nOn each host, as root: `nft -c -f rulesets/<workload>.nft` checks the file, `nft -f \
+         rulesets/<workload>.nft` replaces the table atomically. To keep it across reboots, include the file from \
          `/etc/nftables.conf`. Other tables (and iptables-nft rules) stay in place; since a packet must be accepted \
          by every base chain on its hook, they can only narrow what these tables allow, never widen it.\n"
     );

@@ -223,7 +223,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     let file_of: BTreeMap<String, PathBuf> = nodes
         .iter()
         .filter(|n| n.workload)
-        .map(|n| (n.name.clone(), out.path().join(format!("nftables/{}.nft", n.name))))
+        .map(|n| (n.name.clone(), out.path().join(format!("rulesets/{}.nft", n.name))))
         .collect();
     for n in nodes.iter().filter(|n| n.workload) {
         let file = &file_of[&n.name];
