@@ -23,12 +23,12 @@ fn renders_one_ruleset_per_host_plus_verify_and_report() {
     assert_eq!(
         files,
         vec![
+            "report.md",
             "rulesets/api.nft",
             "rulesets/cache.nft",
             "rulesets/db.nft",
             "rulesets/lb.nft",
             "rulesets/web.nft",
-            "report.md",
             "verify/verify.sh"
         ]
     );
