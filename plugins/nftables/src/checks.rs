@@ -9,11 +9,16 @@ use std::collections::BTreeMap;
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     let p = model.policy;
     let mut out = Vec::new();
-    for g in &model.without_hosts {
+    let no_addrs = |id: &str| model.sets.get(id).is_none_or(|s| s.is_empty());
+    for g in model.without_hosts.iter().filter(|g| g.id != ENDPOINTS_GROUP) {
         out.push(
             Diagnostic::warning(
                 "CW250",
-                format!("workload `{}` has no addresses in [hosts]: no nftables ruleset is rendered for it", g.id),
+                format!(
+                    "workload `{}` has no addresses in [hosts]: its ruleset is rendered, but its peers' rules towards it \
+                     match nothing and verify.sh cannot find its host by itself",
+                    g.id
+                ),
             )
             .at_location(g.origin.clone(), "this workload")
             .with_help(format!("add `{} = [\"198.51.100.10\"]` (its host addresses) to the [hosts] table", g.id)),
@@ -21,13 +26,13 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     }
     for r in &p.rules {
         let Peer::Group { id } = &r.peer else { continue };
-        if id == ENDPOINTS_GROUP || model.sets.contains_key(id) || !model.sets.contains_key(&r.group) {
+        if id == ENDPOINTS_GROUP || !no_addrs(id) {
             continue;
         }
         out.push(
             Diagnostic::warning(
                 "CW251",
-                format!("rule `{}` of `{}` is not rendered: its peer `{id}` has no addresses in [hosts]", r.id, r.group),
+                format!("rule `{}` of `{}` matches nothing: its peer `{id}` has no addresses in [hosts]", r.id, r.group),
             )
             .at_location(r.origin.clone(), "this flow"),
         );
@@ -51,7 +56,8 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         out.push(
             Diagnostic::warning(
                 "CW253",
-                "private endpoint services are cloud services: the nftables provider renders no endpoint and no rule to them",
+                "private endpoint services are cloud services: on-prem, rules to the `endpoints` group match nothing \
+                 unless [hosts] gives it the addresses of the hosts that serve them",
             )
             .at_location(e.origin.clone(), "private endpoints"),
         );
@@ -118,7 +124,7 @@ mod tests {
         let codes: Vec<&str> = findings.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec!["CW250", "CW251", "CW252", "CW253", "CW254"], "{findings:#?}");
         assert!(findings.iter().all(|d| !d.is_error() && !d.labels.is_empty()));
-        assert!(findings[0].message.contains("`c` has no addresses"));
+        assert!(findings[0].message.contains("`c` has no addresses"), "{}", findings[0].message);
         assert!(findings[4].message.contains("`a`, `b` share the address 198.51.100.1"));
     }
 }

@@ -2,7 +2,7 @@
 //! every group, and unique nft/file names for them.
 
 use crate::escape::{file_stem, nft_ident, set_fragment};
-use cloudwall_plugin_sdk::core::policy::{Group, ENDPOINTS_GROUP};
+use cloudwall_plugin_sdk::core::policy::Group;
 use cloudwall_plugin_sdk::Policy;
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct AddrSet {
     /// The set name without the family suffix, unique in every ruleset.
     pub base: String,
+    /// The table of the group the addresses belong to (the set's comment).
+    pub table: String,
     pub v4: Vec<IpNet>,
     pub v6: Vec<IpNet>,
 }
@@ -27,9 +29,18 @@ impl AddrSet {
     pub fn is_empty(&self) -> bool {
         self.v4.is_empty() && self.v6.is_empty()
     }
+    /// The families the set exists in: those with addresses; an address-less group keeps
+    /// an empty IPv4 set, so that rules towards it are rendered (and match nothing).
+    pub fn has_v4(&self) -> bool {
+        !self.v4.is_empty() || self.is_empty()
+    }
+    pub fn has_v6(&self) -> bool {
+        !self.v6.is_empty()
+    }
 }
 
-/// A workload that has addresses: it gets a ruleset.
+/// A group: it gets a ruleset (its own addresses may be unknown: the ruleset does not
+/// need them).
 #[derive(Debug, Clone)]
 pub struct Host<'a> {
     pub group: &'a Group,
@@ -43,11 +54,11 @@ pub struct Host<'a> {
 #[derive(Debug)]
 pub struct Model<'a> {
     pub policy: &'a Policy,
-    /// Sorted by group id.
+    /// Every group, sorted by id.
     pub hosts: Vec<Host<'a>>,
-    /// Group id -> its addresses, for every group that has some.
+    /// Group id -> its addresses (possibly none).
     pub sets: BTreeMap<String, AddrSet>,
-    /// Workload groups with no `[hosts]` entry: no ruleset, and rules towards them are skipped.
+    /// Groups with no `[hosts]` entry: rules towards them match nothing.
     pub without_hosts: Vec<&'a Group>,
 }
 
@@ -83,27 +94,20 @@ impl<'a> Model<'a> {
         let mut groups: Vec<&Group> = policy.groups.iter().collect();
         groups.sort_by(|a, b| a.id.cmp(&b.id));
         for g in groups {
-            if g.id == ENDPOINTS_GROUP {
-                continue;
-            }
             let nets = policy.hosts.get(&g.id).cloned().unwrap_or_default();
             let all = aggregate(nets);
+            let table = nft_ident(&format!("{}-fw", g.name));
             let addrs = AddrSet {
                 base: unique(format!("grp_{}", set_fragment(&g.id)), &mut set_names),
+                table: table.clone(),
                 v4: all.iter().copied().filter(|n| matches!(n, IpNet::V4(_))).collect(),
                 v6: all.iter().copied().filter(|n| matches!(n, IpNet::V6(_))).collect(),
             };
             if addrs.is_empty() {
                 without_hosts.push(g);
-                continue;
             }
             sets.insert(g.id.clone(), addrs.clone());
-            hosts.push(Host {
-                group: g,
-                table: nft_ident(&format!("{}-fw", g.name)),
-                file_stem: unique(file_stem(&g.id), &mut stems),
-                addrs,
-            });
+            hosts.push(Host { group: g, table, file_stem: unique(file_stem(&g.id), &mut stems), addrs });
         }
         Model { policy, hosts, sets, without_hosts }
     }

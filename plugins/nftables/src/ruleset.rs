@@ -5,7 +5,7 @@
 
 use crate::escape::{hash_comment, nft_comment};
 use crate::model::{nft_addr, Host, Model};
-use cloudwall_plugin_sdk::core::policy::{DenyEntry, Direction, Peer, Rule, ENDPOINTS_GROUP};
+use cloudwall_plugin_sdk::core::policy::{DenyEntry, Direction, Peer, Rule};
 use cloudwall_plugin_sdk::core::ports::{PortRange, Proto};
 use ipnet::IpNet;
 use std::fmt::Write as _;
@@ -42,16 +42,13 @@ fn addr_match(dir: Direction, fam: Family, what: &str) -> String {
 /// The address part of a rule, per family, or why it cannot be rendered.
 fn peer_matches(model: &Model, peer: &Peer, dir: Direction) -> Result<Vec<(Family, String)>, String> {
     match peer {
-        Peer::Group { id } if id == ENDPOINTS_GROUP => {
-            Err("private endpoints are cloud services with no on-prem counterpart".to_string())
-        }
         Peer::Group { id } => {
-            let set = model.sets.get(id).ok_or_else(|| format!("`{}` has no addresses in [hosts]", hash_comment(id)))?;
+            let set = model.sets.get(id).ok_or_else(|| format!("`{}` is not a group of this policy", hash_comment(id)))?;
             let mut out = Vec::new();
-            if !set.v4.is_empty() {
+            if set.has_v4() {
                 out.push((Family::V4, addr_match(dir, Family::V4, &format!("@{}", set.name_v4()))));
             }
-            if !set.v6.is_empty() {
+            if set.has_v6() {
                 out.push((Family::V6, addr_match(dir, Family::V6, &format!("@{}", set.name_v6()))));
             }
             Ok(out)
@@ -127,10 +124,16 @@ fn deny_statements(deny: &[DenyEntry], dir: Direction) -> Vec<String> {
     out
 }
 
-fn write_set(out: &mut String, name: &str, ty: &str, nets: &[IpNet]) {
+fn write_set(out: &mut String, name: &str, ty: &str, table: &str, nets: &[IpNet]) {
     let _ = writeln!(out, "\tset {name} {{\n\t\ttype {ty}\n\t\tflags interval");
-    let elems: Vec<String> = nets.iter().map(nft_addr).collect();
-    let _ = writeln!(out, "\t\telements = {{ {} }}\n\t}}\n", elems.join(", "));
+    let _ = writeln!(out, "\t\tcomment \"hosts of {table}\"");
+    if nets.is_empty() {
+        let _ = writeln!(out, "\t\t# no addresses in [hosts]: rules using this set match nothing");
+    } else {
+        let elems: Vec<String> = nets.iter().map(nft_addr).collect();
+        let _ = writeln!(out, "\t\telements = {{ {} }}", elems.join(", "));
+    }
+    let _ = writeln!(out, "\t}}\n");
 }
 
 fn write_chain(out: &mut String, model: &Model, host: &Host, dir: Direction) {
@@ -190,7 +193,11 @@ pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
         hash_comment(&d.env)
     );
     let addrs: Vec<String> = host.addrs.v4.iter().chain(&host.addrs.v6).map(nft_addr).collect();
-    let _ = writeln!(out, "# Addresses: {}", addrs.join(", "));
+    if addrs.is_empty() {
+        let _ = writeln!(out, "# Addresses: none in [hosts] (this ruleset does not need them; its peers do).");
+    } else {
+        let _ = writeln!(out, "# Addresses: {}", addrs.join(", "));
+    }
     let _ = writeln!(out, "# Load: nft -c -f <this file> (check), then nft -f <this file>. It replaces table");
     let _ = writeln!(out, "# inet {} atomically and leaves every other table alone.", host.table);
     let _ = writeln!(out);
@@ -216,11 +223,11 @@ pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
     used.sort();
     for id in used {
         let set = &model.sets[id];
-        if !set.v4.is_empty() {
-            write_set(&mut out, &set.name_v4(), "ipv4_addr", &set.v4);
+        if set.has_v4() {
+            write_set(&mut out, &set.name_v4(), "ipv4_addr", &set.table, &set.v4);
         }
-        if !set.v6.is_empty() {
-            write_set(&mut out, &set.name_v6(), "ipv6_addr", &set.v6);
+        if set.has_v6() {
+            write_set(&mut out, &set.name_v6(), "ipv6_addr", &set.table, &set.v6);
         }
     }
     if chains.input {

@@ -116,3 +116,22 @@ fn nft_check(text: &str) -> Option<String> {
         Some(err)
     }
 }
+
+#[test]
+fn a_workload_without_hosts_still_gets_rules_that_match_nothing() {
+    let plugin = common::nftables_plugin();
+    let mut policy = common::example_policy();
+    policy.hosts.remove("db");
+    let out = plugin.render(&policy, Phase::ALL).unwrap();
+    let db = &out["rulesets/db.nft"];
+    assert!(db.contains("# Addresses: none in [hosts]"), "{db}");
+    let api = &out["rulesets/api.nft"];
+    assert!(api.contains("set grp_db_v4 {") && api.contains("ip daddr @grp_db_v4 tcp dport 5432 accept"), "{api}");
+    for (path, text) in out.iter().filter(|(p, _)| p.ends_with(".nft")) {
+        if let Some(why) = nft_check(text) {
+            panic!("nft refused {path}: {why}\n{text}");
+        }
+    }
+    let codes: Vec<&str> = plugin.check(&policy).iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec!["CW250", "CW251"]);
+}
