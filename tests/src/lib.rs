@@ -5,6 +5,7 @@
 pub mod conformance;
 pub mod gen;
 pub mod moto;
+pub mod nftables;
 pub mod pipeline;
 pub mod readback;
 pub mod terraform;

@@ -59,3 +59,14 @@ conformance_suite!(
     },
     "aws"
 );
+
+conformance_suite!(
+    nftables,
+    Target {
+        provider: cloudwall_tests::nftables::plugin(),
+        read: cloudwall_tests::nftables::read,
+        group_suffix: "-fw",
+        max_description: 128,
+    },
+    "nftables"
+);
