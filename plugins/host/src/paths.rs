@@ -28,6 +28,11 @@ pub fn profile_plugin_path(profile_path: &Path, entry: &str) -> PathBuf {
     }
 }
 
+/// Every `plugins = [...]` entry of a loaded profile, resolved against the profile's folder.
+pub fn profile_plugin_paths(profile: &cloudwall_core::Profile) -> Vec<PathBuf> {
+    profile.plugins.iter().map(|p| profile_plugin_path(profile.path(), &p.value)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
