@@ -174,3 +174,90 @@ extern "C" fn free(buffer: PluginBuffer) {
         drop(unsafe { Vec::from_raw_parts(buffer.ptr, buffer.len, buffer.cap) });
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Artifacts, Policy, ProviderInfo, RenderError};
+    use cloudwall_plugin_protocol::ProtocolVersion;
+
+    /// Renders one file named after the deployment; panics for the name `panic`.
+    struct Probe;
+
+    impl Provider for Probe {
+        fn info(&self) -> ProviderInfo {
+            ProviderInfo { name: "probe".into(), version: "1.2.3".into(), description: String::new(), phases: vec![Phase::Report] }
+        }
+        fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
+            if policy.deployment.name == "panic" {
+                panic!("asked to panic");
+            }
+            if policy.deployment.name == "fail" {
+                return Err(RenderError { provider: "probe".into(), message: "cannot render `fail`".into() });
+            }
+            Ok(Artifacts::from([(format!("{}.md", policy.deployment.name), format!("{phases:?}"))]))
+        }
+    }
+
+    fn request(name: &str, version: ProtocolVersion) -> Vec<u8> {
+        let policy = serde_json::json!({
+            "deployment": {"name": name, "env": "prod", "providers": ["probe"], "region": null, "regions": [],
+                "topology": "2-tier", "compliance": [], "public": "none", "owner": "o",
+                "availability_zones": 1, "source": "p.toml"},
+            "groups": [], "rules": [], "externals": [], "fqdn_egress": [], "endpoints": [],
+            "access": {"strategy": null, "per_tier": {}, "origin": {"file": "p.toml", "line": 1, "col": 1}},
+            "deny": [], "kubernetes": null, "spokes": [], "hosts": {}
+        });
+        serde_json::to_vec(&serde_json::json!({"protocol_version": version, "policy": policy,
+            "phases": ["report", "from-the-future"]}))
+        .unwrap()
+    }
+
+    fn answer(bytes: &[u8]) -> RenderResponse {
+        serde_json::from_str(&render_json(bytes)).unwrap()
+    }
+
+    #[test]
+    fn the_exported_functions_answer_in_json_and_never_unwind() {
+        let table = entry(|| Box::new(Probe));
+        // SAFETY (test): `entry` returns a pointer to the static table.
+        let table = unsafe { &*table };
+        assert_eq!(table.abi_version, ABI_VERSION);
+        assert_eq!(table.protocol_version, PROTOCOL_VERSION);
+
+        let m: Manifest = serde_json::from_str(&manifest_json()).unwrap();
+        assert_eq!((m.name.as_str(), m.version.as_str()), ("probe", "1.2.3"));
+
+        match answer(&request("site", PROTOCOL_VERSION)) {
+            RenderResponse::Ok(out) => assert_eq!(out.artifacts["site.md"], "[Report]", "unknown phases are dropped"),
+            other => panic!("{other:?}"),
+        }
+        match answer(&request("panic", PROTOCOL_VERSION)) {
+            RenderResponse::Error { message } => {
+                assert!(message.starts_with("the plugin panicked: asked to panic (at "), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        match answer(&request("fail", PROTOCOL_VERSION)) {
+            RenderResponse::Error { message } => assert_eq!(message, "cannot render `fail`"),
+            other => panic!("{other:?}"),
+        }
+        let future = ProtocolVersion { major: PROTOCOL_VERSION.major + 1, minor: 0, patch: 0 };
+        match answer(&request("site", future)) {
+            RenderResponse::Error { message } => assert!(message.contains("protocol"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        match answer(b"{not json") {
+            RenderResponse::Error { message } => assert!(message.starts_with("cannot read the render request"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+
+        // Buffers round-trip through the C functions.
+        let req = request("site", PROTOCOL_VERSION);
+        let buf = (table.render)(req.as_ptr(), req.len());
+        // SAFETY (test): the buffer holds `len` bytes until it is freed below.
+        let text = String::from_utf8(unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }.to_vec()).unwrap();
+        (table.free)(buf);
+        assert!(text.starts_with(r#"{"status":"ok""#), "{text}");
+    }
+}
