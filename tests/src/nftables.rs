@@ -14,7 +14,8 @@ use std::sync::OnceLock;
 pub fn plugin() -> &'static PluginProvider {
     static PLUGIN: OnceLock<PluginProvider> = OnceLock::new();
     PLUGIN.get_or_init(|| {
-        let path = cloudwall_plugin_host::testing::build_plugin("cloudwall-nftables").unwrap_or_else(|e| panic!("{e}"));
+        let path = cloudwall_plugin_host::testing::build_plugin("cloudwall-nftables")
+            .unwrap_or_else(|e| panic!("{e}"));
         cloudwall_plugin_host::load(&path).unwrap_or_else(|e| panic!("{e}"))
     })
 }
@@ -25,7 +26,10 @@ pub fn plugin() -> &'static PluginProvider {
 /// named in their comment.
 pub fn read(files: &Artifacts) -> ReadBack {
     let mut out = ReadBack::default();
-    for (path, text) in files.iter().filter(|(p, _)| p.starts_with("rulesets/") && p.ends_with(".nft")) {
+    for (path, text) in files
+        .iter()
+        .filter(|(p, _)| p.starts_with("rulesets/") && p.ends_with(".nft"))
+    {
         let mut table = String::new();
         let mut sets: BTreeMap<String, String> = BTreeMap::new();
         let mut current_set: Option<String> = None;
@@ -69,12 +73,18 @@ pub fn read(files: &Artifacts) -> ReadBack {
             // The comment is one nft string: it must end the line, with no other quote.
             let literal = comment.ends_with('"') && comment.matches('"').count() == 1;
             let description = comment.trim_end_matches('"').to_string();
-            out.literals.push((at.clone(), description.clone(), literal));
+            out.literals
+                .push((at.clone(), description.clone(), literal));
             let words: Vec<&str> = code.split_whitespace().collect();
             if ["ct", "iifname", "oifname", "icmpv6"].contains(&words[0]) {
                 continue;
             }
-            pending.push((ingress, words.iter().map(|w| w.to_string()).collect::<Vec<_>>(), description, at));
+            pending.push((
+                ingress,
+                words.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                description,
+                at,
+            ));
         }
         for (ingress, words, description, at) in pending {
             let mut peer = None;
@@ -85,13 +95,23 @@ pub fn read(files: &Artifacts) -> ReadBack {
                     "ip" | "ip6" => {
                         let v = &words[i + 2];
                         peer = Some(match v.strip_prefix('@') {
-                            Some(set) => ReadPeer::Group(sets.get(set).cloned().unwrap_or_else(|| panic!("{at}: unknown set {set}"))),
-                            None => ReadPeer::Cidr(parse_net(v).unwrap_or_else(|| panic!("{at}: bad address {v}"))),
+                            Some(set) => ReadPeer::Group(
+                                sets.get(set)
+                                    .cloned()
+                                    .unwrap_or_else(|| panic!("{at}: unknown set {set}")),
+                            ),
+                            None => ReadPeer::Cidr(
+                                parse_net(v).unwrap_or_else(|| panic!("{at}: bad address {v}")),
+                            ),
                         });
                         i += 3;
                     }
                     "meta" if words[i + 1] == "nfproto" => {
-                        let any = if words[i + 2] == "ipv4" { "0.0.0.0/0" } else { "::/0" };
+                        let any = if words[i + 2] == "ipv4" {
+                            "0.0.0.0/0"
+                        } else {
+                            "::/0"
+                        };
                         peer = Some(ReadPeer::Cidr(any.parse().unwrap()));
                         i += 3;
                     }
@@ -100,11 +120,17 @@ pub fn read(files: &Artifacts) -> ReadBack {
                         i += 3;
                     }
                     "tcp" | "udp" => {
-                        let proto = if words[i] == "tcp" { Proto::Tcp } else { Proto::Udp };
+                        let proto = if words[i] == "tcp" {
+                            Proto::Tcp
+                        } else {
+                            Proto::Udp
+                        };
                         let (from, to) = match words[i + 2].split_once('-') {
                             Some((a, b)) => (a.parse().unwrap(), b.parse().unwrap()),
                             None => {
-                                let p = words[i + 2].parse().unwrap_or_else(|_| panic!("{at}: bad port {}", words[i + 2]));
+                                let p = words[i + 2]
+                                    .parse()
+                                    .unwrap_or_else(|_| panic!("{at}: bad port {}", words[i + 2]));
                                 (p, p)
                             }
                         };
@@ -116,12 +142,21 @@ pub fn read(files: &Artifacts) -> ReadBack {
                 }
             }
             let peer = peer.unwrap_or_else(|| panic!("{at}: rule without a peer"));
-            out.rules.push(ReadRule { group: table.clone(), ingress, ports, peer, description, at });
+            out.rules.push(ReadRule {
+                group: table.clone(),
+                ingress,
+                ports,
+                peer,
+                description,
+                at,
+            });
         }
     }
     out
 }
 
 fn parse_net(s: &str) -> Option<IpNet> {
-    s.parse::<IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+    s.parse::<IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
 }

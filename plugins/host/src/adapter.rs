@@ -4,7 +4,9 @@ use crate::loader::{call_for_text, excerpt};
 use cloudwall_core::diag::Diagnostic;
 use cloudwall_core::provider::{is_safe_relative_path, ProviderInfo, RenderError};
 use cloudwall_core::{Artifacts, Phase, Policy, Provider};
-use cloudwall_plugin_protocol::messages::{Finding, RenderOutput, RenderRequest, RenderResponse, WirePhase};
+use cloudwall_plugin_protocol::messages::{
+    Finding, RenderOutput, RenderRequest, RenderResponse, WirePhase,
+};
 use cloudwall_plugin_protocol::{Manifest, PluginTable, PROTOCOL_VERSION};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,8 +22,18 @@ pub struct PluginProvider {
 }
 
 impl PluginProvider {
-    pub(crate) fn new(path: PathBuf, library: PathBuf, manifest: Manifest, table: &'static PluginTable) -> Self {
-        PluginProvider { path, library, manifest, table }
+    pub(crate) fn new(
+        path: PathBuf,
+        library: PathBuf,
+        manifest: Manifest,
+        table: &'static PluginTable,
+    ) -> Self {
+        PluginProvider {
+            path,
+            library,
+            manifest,
+            table,
+        }
     }
 
     /// Name, version, ABI and protocol versions and phases, as the plugin declared them.
@@ -53,16 +65,23 @@ impl PluginProvider {
             policy: policy.clone(),
             phases: phases.iter().copied().map(WirePhase::from).collect(),
         };
-        let bytes = serde_json::to_vec(&request).map_err(|e| self.error(format!("cannot encode the request: {e}")))?;
+        let bytes = serde_json::to_vec(&request)
+            .map_err(|e| self.error(format!("cannot encode the request: {e}")))?;
         let buffer = (self.table.render)(bytes.as_ptr(), bytes.len());
         let text = call_for_text(self.table, buffer).map_err(|e| self.error(e))?;
-        let response: RenderResponse = serde_json::from_str(&text)
-            .map_err(|e| self.error(format!("returned malformed JSON ({e}): {}", excerpt(&text))))?;
+        let response: RenderResponse = serde_json::from_str(&text).map_err(|e| {
+            self.error(format!("returned malformed JSON ({e}): {}", excerpt(&text)))
+        })?;
         let output = match response {
             RenderResponse::Ok(out) => out,
-            RenderResponse::Error { message } => return Err(self.error(format!("render failed: {message}"))),
+            RenderResponse::Error { message } => {
+                return Err(self.error(format!("render failed: {message}")))
+            }
             RenderResponse::Unknown => {
-                return Err(self.error(format!("answered with a status this cloudwall does not know: {}", excerpt(&text))))
+                return Err(self.error(format!(
+                    "answered with a status this cloudwall does not know: {}",
+                    excerpt(&text)
+                )))
             }
         };
         let escaping: Vec<String> = output
@@ -93,7 +112,11 @@ impl Provider for PluginProvider {
 
     fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
         let supported = self.manifest.known_phases();
-        let asked: Vec<Phase> = phases.iter().copied().filter(|p| supported.contains(p)).collect();
+        let asked: Vec<Phase> = phases
+            .iter()
+            .copied()
+            .filter(|p| supported.contains(p))
+            .collect();
         if asked.is_empty() {
             return Ok(Artifacts::new());
         }
@@ -102,8 +125,13 @@ impl Provider for PluginProvider {
 
     fn check(&self, policy: &Policy) -> Vec<Diagnostic> {
         match self.call(policy, &[]) {
-            Ok(out) => out.findings.iter().map(|f| to_diagnostic(&self.manifest.name, f)).collect(),
-            Err(e) => vec![Diagnostic::error("CW290", format!("{e}")).with_help("the plugin's own checks could not run")],
+            Ok(out) => out
+                .findings
+                .iter()
+                .map(|f| to_diagnostic(&self.manifest.name, f))
+                .collect(),
+            Err(e) => vec![Diagnostic::error("CW290", format!("{e}"))
+                .with_help("the plugin's own checks could not run")],
         }
     }
 }
@@ -114,9 +142,18 @@ impl Provider for PluginProvider {
 fn to_diagnostic(provider: &str, f: &Finding) -> Diagnostic {
     let (code, message) = match intern_code(&f.code) {
         Some(c) => (c, format!("{provider}: {}", f.message)),
-        None => ("CW299", format!("{provider}: [{}] {}", f.code.escape_debug(), f.message)),
+        None => (
+            "CW299",
+            format!("{provider}: [{}] {}", f.code.escape_debug(), f.message),
+        ),
     };
-    let mut d = Diagnostic { code, severity: f.severity(), message, labels: vec![], help: f.help.clone() };
+    let mut d = Diagnostic {
+        code,
+        severity: f.severity(),
+        message,
+        labels: vec![],
+        help: f.help.clone(),
+    };
     if let Some(loc) = &f.location {
         d = d.at_location(loc.clone(), "");
     }
@@ -127,7 +164,10 @@ fn intern_code(code: &str) -> Option<&'static str> {
     static CODES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
     let letters = code.bytes().take_while(|b| b.is_ascii_uppercase()).count();
     let digits = code.len() - letters;
-    if !(1..=4).contains(&letters) || !(1..=4).contains(&digits) || !code[letters..].bytes().all(|b| b.is_ascii_digit()) {
+    if !(1..=4).contains(&letters)
+        || !(1..=4).contains(&digits)
+        || !code[letters..].bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());

@@ -31,22 +31,40 @@ pub enum PluginError {
         "plugin {path}: built for plugin ABI version {found}, but this cloudwall loads ABI version {expected} \
          only; rebuild the plugin against cloudwall-plugin-sdk for ABI {expected}"
     )]
-    AbiMismatch { path: PathBuf, found: u32, expected: u32 },
+    AbiMismatch {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
 
     #[error("plugin {path}: its function table is {found} bytes, ABI {abi} needs {expected}; the library is corrupt or mislabelled")]
-    TableSize { path: PathBuf, abi: u32, found: u32, expected: u32 },
+    TableSize {
+        path: PathBuf,
+        abi: u32,
+        found: u32,
+        expected: u32,
+    },
 
     #[error(
         "plugin {path}: speaks plugin protocol {plugin}, which this cloudwall (protocol {host}) cannot serve \
          (needs ^{plugin}); use a cloudwall with protocol {plugin_major}.x at least {plugin}, or rebuild the plugin"
     )]
-    ProtocolMismatch { path: PathBuf, plugin: ProtocolVersion, host: ProtocolVersion, plugin_major: u32 },
+    ProtocolMismatch {
+        path: PathBuf,
+        plugin: ProtocolVersion,
+        host: ProtocolVersion,
+        plugin_major: u32,
+    },
 
     #[error("plugin {path}: invalid manifest: {message}")]
     Manifest { path: PathBuf, message: String },
 
     #[error("plugins {first} and {second} both provide `{name}`; load only one of them")]
-    DuplicateName { name: String, first: PathBuf, second: PathBuf },
+    DuplicateName {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
 }
 
 impl PluginError {

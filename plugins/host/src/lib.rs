@@ -34,4 +34,7 @@ pub use adapter::PluginProvider;
 pub use cloudwall_plugin_protocol::{Manifest, ProtocolVersion, ABI_VERSION, PROTOCOL_VERSION};
 pub use error::PluginError;
 pub use loader::{load, load_all};
-pub use paths::{paths_from_env, paths_from_env_value, profile_plugin_path, profile_plugin_paths, PLUGIN_PATH_ENV};
+pub use paths::{
+    paths_from_env, paths_from_env_value, profile_plugin_path, profile_plugin_paths,
+    PLUGIN_PATH_ENV,
+};

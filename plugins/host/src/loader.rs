@@ -5,7 +5,9 @@
 use crate::adapter::PluginProvider;
 use crate::error::PluginError;
 use cloudwall_plugin_protocol::abi::{EntryFn, PluginTableHeader};
-use cloudwall_plugin_protocol::{Manifest, PluginBuffer, PluginTable, ABI_VERSION, ENTRY_SYMBOL, PROTOCOL_VERSION};
+use cloudwall_plugin_protocol::{
+    Manifest, PluginBuffer, PluginTable, ABI_VERSION, ENTRY_SYMBOL, PROTOCOL_VERSION,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -17,17 +19,26 @@ use std::path::{Path, PathBuf};
 /// the manifest asked for and checked.
 pub fn load(path: &Path) -> Result<PluginProvider, PluginError> {
     let shown = path.to_path_buf();
-    let meta = std::fs::metadata(path).map_err(|source| PluginError::NotFound { path: shown.clone(), source })?;
+    let meta = std::fs::metadata(path).map_err(|source| PluginError::NotFound {
+        path: shown.clone(),
+        source,
+    })?;
     if !meta.is_file() {
         return Err(PluginError::NotAFile { path: shown });
     }
     // An absolute path, so that the dynamic loader never searches its own directories.
-    let absolute = std::fs::canonicalize(path).map_err(|source| PluginError::NotFound { path: shown.clone(), source })?;
+    let absolute = std::fs::canonicalize(path).map_err(|source| PluginError::NotFound {
+        path: shown.clone(),
+        source,
+    })?;
 
     // SAFETY: loading a library runs its initializers; that is the trust the user
     // expresses by naming the plugin. The path is absolute, so no search happens.
-    let library = unsafe { libloading::Library::new(&absolute) }
-        .map_err(|e| PluginError::Open { path: shown.clone(), message: e.to_string() })?;
+    let library =
+        unsafe { libloading::Library::new(&absolute) }.map_err(|e| PluginError::Open {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
     // Never unloaded: the table, its functions and the plugin's statics stay valid.
     let library: &'static libloading::Library = Box::leak(Box::new(library));
 
@@ -47,7 +58,11 @@ pub fn load(path: &Path) -> Result<PluginProvider, PluginError> {
     // of the never-unloaded library.
     let header: PluginTableHeader = unsafe { *(table_ptr as *const PluginTableHeader) };
     if header.abi_version != ABI_VERSION {
-        return Err(PluginError::AbiMismatch { path: shown, found: header.abi_version, expected: ABI_VERSION });
+        return Err(PluginError::AbiMismatch {
+            path: shown,
+            found: header.abi_version,
+            expected: ABI_VERSION,
+        });
     }
     let expected_size = std::mem::size_of::<PluginTable>() as u32;
     if header.table_size != expected_size {
@@ -70,20 +85,31 @@ pub fn load(path: &Path) -> Result<PluginProvider, PluginError> {
         });
     }
 
-    let text = call_for_text(table, (table.manifest)())
-        .map_err(|message| PluginError::Manifest { path: shown.clone(), message })?;
-    let manifest = parse_manifest(&text, table).map_err(|message| PluginError::Manifest { path: shown.clone(), message })?;
+    let text =
+        call_for_text(table, (table.manifest)()).map_err(|message| PluginError::Manifest {
+            path: shown.clone(),
+            message,
+        })?;
+    let manifest = parse_manifest(&text, table).map_err(|message| PluginError::Manifest {
+        path: shown.clone(),
+        message,
+    })?;
     Ok(PluginProvider::new(shown, absolute, manifest, table))
 }
 
 /// Loads several plugins, skipping a library named twice, and refusing two libraries
 /// that provide the same name.
-pub fn load_all(paths: impl IntoIterator<Item = PathBuf>) -> Result<Vec<PluginProvider>, PluginError> {
+pub fn load_all(
+    paths: impl IntoIterator<Item = PathBuf>,
+) -> Result<Vec<PluginProvider>, PluginError> {
     let mut loaded: Vec<PluginProvider> = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
     for path in paths {
         let plugin = load(&path)?;
-        if loaded.iter().any(|p| p.library_path() == plugin.library_path()) {
+        if loaded
+            .iter()
+            .any(|p| p.library_path() == plugin.library_path())
+        {
             continue;
         }
         if let Some(&i) = by_name.get(&plugin.manifest().name) {
@@ -101,7 +127,10 @@ pub fn load_all(paths: impl IntoIterator<Item = PathBuf>) -> Result<Vec<PluginPr
 
 /// Copies a plugin-owned buffer into a `String` and gives the buffer back to the
 /// plugin's `free`.
-pub(crate) fn call_for_text(table: &'static PluginTable, buffer: PluginBuffer) -> Result<String, String> {
+pub(crate) fn call_for_text(
+    table: &'static PluginTable,
+    buffer: PluginBuffer,
+) -> Result<String, String> {
     let bytes = if buffer.ptr.is_null() || buffer.len == 0 {
         Vec::new()
     } else {
@@ -121,16 +150,19 @@ pub(crate) fn valid_provider_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 fn parse_manifest(text: &str, table: &PluginTable) -> Result<Manifest, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("malformed JSON ({e}): {}", excerpt(text)))?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("malformed JSON ({e}): {}", excerpt(text)))?;
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(format!("the plugin could not describe itself: {err}"));
     }
-    let m: Manifest = serde_json::from_value(value).map_err(|e| format!("{e}: {}", excerpt(text)))?;
+    let m: Manifest =
+        serde_json::from_value(value).map_err(|e| format!("{e}: {}", excerpt(text)))?;
     if !valid_provider_name(&m.name) {
         return Err(format!(
             "provider name `{}` must be 1-64 characters of a-z, 0-9, `-`, `_`, starting with a letter",

@@ -8,12 +8,16 @@ pub const PLUGIN_PATH_ENV: &str = "CLOUDWALL_PLUGIN_PATH";
 
 /// The plugin libraries named in `CLOUDWALL_PLUGIN_PATH`, in order (empty entries skipped).
 pub fn paths_from_env() -> Vec<PathBuf> {
-    std::env::var_os(PLUGIN_PATH_ENV).map(|v| paths_from_env_value(&v)).unwrap_or_default()
+    std::env::var_os(PLUGIN_PATH_ENV)
+        .map(|v| paths_from_env_value(&v))
+        .unwrap_or_default()
 }
 
 /// Splits a `CLOUDWALL_PLUGIN_PATH` value.
 pub fn paths_from_env_value(value: &OsStr) -> Vec<PathBuf> {
-    std::env::split_paths(value).filter(|p| !p.as_os_str().is_empty()).collect()
+    std::env::split_paths(value)
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect()
 }
 
 /// A `plugins = [...]` entry of a profile: relative paths are relative to the profile's folder.
@@ -30,7 +34,11 @@ pub fn profile_plugin_path(profile_path: &Path, entry: &str) -> PathBuf {
 
 /// Every `plugins = [...]` entry of a loaded profile, resolved against the profile's folder.
 pub fn profile_plugin_paths(profile: &cloudwall_core::Profile) -> Vec<PathBuf> {
-    profile.plugins.iter().map(|p| profile_plugin_path(profile.path(), &p.value)).collect()
+    profile
+        .plugins
+        .iter()
+        .map(|p| profile_plugin_path(profile.path(), &p.value))
+        .collect()
 }
 
 #[cfg(test)]
@@ -40,7 +48,10 @@ mod tests {
     #[test]
     fn env_value_splits_like_path() {
         let v = paths_from_env_value(OsStr::new("/a/libx.so::rel/liby.so:"));
-        assert_eq!(v, vec![PathBuf::from("/a/libx.so"), PathBuf::from("rel/liby.so")]);
+        assert_eq!(
+            v,
+            vec![PathBuf::from("/a/libx.so"), PathBuf::from("rel/liby.so")]
+        );
         assert!(paths_from_env_value(OsStr::new("")).is_empty());
     }
 
@@ -50,7 +61,13 @@ mod tests {
             profile_plugin_path(Path::new("conf/site.toml"), "plugins/libnft.so"),
             PathBuf::from("conf/plugins/libnft.so")
         );
-        assert_eq!(profile_plugin_path(Path::new("site.toml"), "libnft.so"), PathBuf::from("libnft.so"));
-        assert_eq!(profile_plugin_path(Path::new("conf/site.toml"), "/opt/libnft.so"), PathBuf::from("/opt/libnft.so"));
+        assert_eq!(
+            profile_plugin_path(Path::new("site.toml"), "libnft.so"),
+            PathBuf::from("libnft.so")
+        );
+        assert_eq!(
+            profile_plugin_path(Path::new("conf/site.toml"), "/opt/libnft.so"),
+            PathBuf::from("/opt/libnft.so")
+        );
     }
 }

@@ -38,7 +38,13 @@ fn build_uncached(package: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .args(["build", "--lib", "--message-format=json-render-diagnostics", "-p", package]);
+        .args([
+            "build",
+            "--lib",
+            "--message-format=json-render-diagnostics",
+            "-p",
+            package,
+        ]);
     if let Some((target, profile)) = current_target() {
         cmd.arg("--target-dir").arg(target);
         match profile.as_str() {
@@ -53,16 +59,23 @@ fn build_uncached(package: &str) -> Result<PathBuf, String> {
     }
     let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
-        return Err(format!("cargo build -p {package} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "cargo build -p {package} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let crate_name = package.replace('-', "_");
     let mut found = None;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if msg["reason"] != "compiler-artifact" || msg["target"]["name"] != crate_name.as_str() {
             continue;
         }
-        let is_cdylib = msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "cdylib"));
+        let is_cdylib = msg["target"]["kind"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|k| k == "cdylib"));
         if !is_cdylib {
             continue;
         }

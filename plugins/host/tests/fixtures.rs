@@ -39,7 +39,10 @@ fn a_library_without_the_entry_point_is_not_a_plugin() {
     let err = load(&path).unwrap_err();
     assert!(matches!(err, PluginError::NotAPlugin { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("not a cloudwall plugin") && msg.contains("cloudwall_plugin_entry"), "{msg}");
+    assert!(
+        msg.contains("not a cloudwall plugin") && msg.contains("cloudwall_plugin_entry"),
+        "{msg}"
+    );
     assert!(msg.contains(&path.display().to_string()), "{msg}");
 }
 
@@ -50,7 +53,11 @@ fn a_file_that_is_no_library_and_a_missing_file_are_refused() {
     std::fs::write(&text, "not an ELF file").unwrap();
     let err = load(&text).unwrap_err();
     assert!(matches!(err, PluginError::Open { .. }), "{err}");
-    assert!(err.to_string().contains("cannot load it as a shared library"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot load it as a shared library"),
+        "{err}"
+    );
 
     let err = load(&dir.path().join("missing.so")).unwrap_err();
     assert!(matches!(err, PluginError::NotFound { .. }), "{err}");
@@ -64,14 +71,19 @@ fn a_wrong_abi_version_is_refused_before_any_call() {
     // host read nothing but the table header.
     let err = load(&fixture("wrong-abi")).unwrap_err();
     match &err {
-        PluginError::AbiMismatch { found, expected, .. } => {
+        PluginError::AbiMismatch {
+            found, expected, ..
+        } => {
             assert_eq!(*expected, ABI_VERSION);
             assert_eq!(*found, ABI_VERSION + 41);
         }
         other => panic!("expected an ABI mismatch, got {other}"),
     }
     let msg = err.to_string();
-    assert!(msg.contains(&format!("ABI version {}", ABI_VERSION + 41)) && msg.contains("rebuild"), "{msg}");
+    assert!(
+        msg.contains(&format!("ABI version {}", ABI_VERSION + 41)) && msg.contains("rebuild"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -95,12 +107,20 @@ fn a_panic_in_render_becomes_an_error() {
     assert_eq!(plugin.manifest().protocol_version, PROTOCOL_VERSION);
     let err = plugin.render(&policy("shop"), Phase::ALL).unwrap_err();
     assert_eq!(err.provider, "panics");
-    assert!(err.message.contains("panicked") && err.message.contains("no rules for deployment shop"), "{err}");
+    assert!(
+        err.message.contains("panicked") && err.message.contains("no rules for deployment shop"),
+        "{err}"
+    );
     // The host is still fine, and so is the plugin: a second call answers the same way.
-    let again = plugin.render(&policy("shop"), &[Phase::Report]).unwrap_err();
+    let again = plugin
+        .render(&policy("shop"), &[Phase::Report])
+        .unwrap_err();
     assert_eq!(again, err);
     // Phases it does not support are skipped without calling it.
-    assert!(plugin.render(&policy("shop"), &[Phase::Verify]).unwrap().is_empty());
+    assert!(plugin
+        .render(&policy("shop"), &[Phase::Verify])
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -108,23 +128,45 @@ fn malformed_json_is_refused() {
     let plugin = load(&fixture("bad-json")).unwrap();
     assert_eq!(plugin.info().phases, vec![Phase::Groups, Phase::Report]);
     let err = plugin.render(&policy("shop"), Phase::ALL).unwrap_err();
-    assert!(err.message.contains("malformed JSON") && err.message.contains("# half a"), "{err}");
+    assert!(
+        err.message.contains("malformed JSON") && err.message.contains("# half a"),
+        "{err}"
+    );
     // `check` cannot fail: it reports the broken plugin as an error finding.
     let findings = plugin.check(&policy("shop"));
     assert_eq!(findings.len(), 1);
-    assert!(findings[0].is_error() && findings[0].message.contains("malformed JSON"), "{:?}", findings[0]);
+    assert!(
+        findings[0].is_error() && findings[0].message.contains("malformed JSON"),
+        "{:?}",
+        findings[0]
+    );
 }
 
 #[test]
 fn paths_escaping_the_output_folder_are_refused() {
     let plugin = load(&fixture("escaping-path")).unwrap();
-    for bad in ["../escape.txt", "/tmp/absolute.txt", "a/../../b.txt", "./x", "a//b", "C:/x"] {
+    for bad in [
+        "../escape.txt",
+        "/tmp/absolute.txt",
+        "a/../../b.txt",
+        "./x",
+        "a//b",
+        "C:/x",
+    ] {
         let err = plugin.render(&policy(bad), &[Phase::Report]).unwrap_err();
-        assert!(err.message.contains("refused") && err.message.contains(&format!("{bad:?}")), "{bad}: {err}");
+        assert!(
+            err.message.contains("refused") && err.message.contains(&format!("{bad:?}")),
+            "{bad}: {err}"
+        );
     }
     // The same plugin with a path that stays inside renders normally.
-    let ok = plugin.render(&policy("nested/ok.txt"), &[Phase::Report]).unwrap();
-    assert_eq!(ok.keys().collect::<Vec<_>>(), vec!["nested/ok.txt", "report.md"]);
+    let ok = plugin
+        .render(&policy("nested/ok.txt"), &[Phase::Report])
+        .unwrap();
+    assert_eq!(
+        ok.keys().collect::<Vec<_>>(),
+        vec!["nested/ok.txt", "report.md"]
+    );
 }
 
 #[test]
@@ -138,5 +180,8 @@ fn loading_twice_is_harmless_and_duplicate_names_are_refused() {
     let copy = dir.path().join("libpanics_copy.so");
     std::fs::copy(&path, &copy).unwrap();
     let err = load_all([path, copy]).unwrap_err();
-    assert!(matches!(err, PluginError::DuplicateName { ref name, .. } if name == "panics"), "{err}");
+    assert!(
+        matches!(err, PluginError::DuplicateName { ref name, .. } if name == "panics"),
+        "{err}"
+    );
 }

@@ -10,7 +10,11 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     let p = model.policy;
     let mut out = Vec::new();
     let no_addrs = |id: &str| model.sets.get(id).is_none_or(|s| s.is_empty());
-    for g in model.without_hosts.iter().filter(|g| g.id != ENDPOINTS_GROUP) {
+    for g in model
+        .without_hosts
+        .iter()
+        .filter(|g| g.id != ENDPOINTS_GROUP)
+    {
         out.push(
             Diagnostic::warning(
                 "CW250",
@@ -25,7 +29,9 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         );
     }
     for r in &p.rules {
-        let Peer::Group { id } = &r.peer else { continue };
+        let Peer::Group { id } = &r.peer else {
+            continue;
+        };
         if id == ENDPOINTS_GROUP || !no_addrs(id) {
             continue;
         }
@@ -69,7 +75,11 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         }
     }
     for (addr, ws) in owners.into_iter().filter(|(_, ws)| ws.len() > 1) {
-        let first = model.hosts.iter().find(|h| h.group.id == ws[0]).map(|h| h.group.origin.clone());
+        let first = model
+            .hosts
+            .iter()
+            .find(|h| h.group.id == ws[0])
+            .map(|h| h.group.origin.clone());
         let mut d = Diagnostic::warning(
             "CW254",
             format!(
@@ -95,8 +105,10 @@ mod tests {
     /// hosts), a flow a -> c, FQDN egress and a private endpoint.
     fn policy() -> Policy {
         let loc = serde_json::json!({"file": "p.toml", "line": 4, "col": 1});
-        let group = |id: &str| serde_json::json!({"id": id, "name": format!("prod-app-{id}"), "tier": "app",
-            "kind": "vm", "summary": "s", "origin": loc});
+        let group = |id: &str| {
+            serde_json::json!({"id": id, "name": format!("prod-app-{id}"), "tier": "app",
+            "kind": "vm", "summary": "s", "origin": loc})
+        };
         let desc = serde_json::json!({"source": "a", "destination": "c", "ports": "80/tcp", "purpose": "p", "owner": "o"});
         serde_json::from_value(serde_json::json!({
             "deployment": {"name": "d", "env": "prod", "providers": ["nftables"], "region": null, "regions": [],
@@ -122,9 +134,21 @@ mod tests {
         let p = policy();
         let findings = check(&Model::new(&p));
         let codes: Vec<&str> = findings.iter().map(|d| d.code).collect();
-        assert_eq!(codes, vec!["CW250", "CW251", "CW252", "CW253", "CW254"], "{findings:#?}");
-        assert!(findings.iter().all(|d| !d.is_error() && !d.labels.is_empty()));
-        assert!(findings[0].message.contains("`c` has no addresses"), "{}", findings[0].message);
-        assert!(findings[4].message.contains("`a`, `b` share the address 198.51.100.1"));
+        assert_eq!(
+            codes,
+            vec!["CW250", "CW251", "CW252", "CW253", "CW254"],
+            "{findings:#?}"
+        );
+        assert!(findings
+            .iter()
+            .all(|d| !d.is_error() && !d.labels.is_empty()));
+        assert!(
+            findings[0].message.contains("`c` has no addresses"),
+            "{}",
+            findings[0].message
+        );
+        assert!(findings[4]
+            .message
+            .contains("`a`, `b` share the address 198.51.100.1"));
     }
 }

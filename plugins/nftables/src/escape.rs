@@ -47,7 +47,13 @@ pub fn hash_comment(s: &str) -> String {
 pub fn nft_ident(s: &str) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
         out.insert_str(0, "x_");
@@ -69,7 +75,13 @@ pub fn sh_quote(s: &str) -> String {
 pub fn file_stem(s: &str) -> String {
     let stem: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if stem.is_empty() || stem.starts_with('-') {
         format!("w{stem}")
@@ -102,12 +114,18 @@ mod tests {
     #[test]
     fn comments_cannot_break_out() {
         let c = nft_comment("a\" accept; drop \\ \n table inet x { }");
-        assert!(!c.contains('"') && !c.contains('\n') && !c.contains('\\'), "{c}");
+        assert!(
+            !c.contains('"') && !c.contains('\n') && !c.contains('\\'),
+            "{c}"
+        );
         assert_eq!(nft_comment("web → api – “x”"), "web -> api - 'x'");
         let long = nft_comment(&"é".repeat(300));
         assert_eq!(long.len(), NFT_COMMENT_MAX);
         assert!(long.ends_with("..."));
-        assert!(nft_comment(&"a".repeat(128)).len() == 128 && !nft_comment(&"a".repeat(128)).ends_with("..."));
+        assert!(
+            nft_comment(&"a".repeat(128)).len() == 128
+                && !nft_comment(&"a".repeat(128)).ends_with("...")
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ mod report;
 mod ruleset;
 mod verify;
 
-use cloudwall_plugin_sdk::{export_provider, Artifacts, Diagnostic, Phase, Policy, Provider, ProviderInfo, RenderError};
+use cloudwall_plugin_sdk::{
+    export_provider, Artifacts, Diagnostic, Phase, Policy, Provider, ProviderInfo, RenderError,
+};
 
 /// The provider name profiles use: `provider = "nftables"`.
 pub const NAME: &str = "nftables";
@@ -39,20 +41,32 @@ impl Provider for Nftables {
         // The chains a ruleset carries follow the phases asked for; when neither is asked
         // (verify or report alone), the scripts and report describe the full ruleset.
         let chains = match (wants(Phase::Groups), wants(Phase::Egress)) {
-            (false, false) => ruleset::Chains { input: true, output: true },
+            (false, false) => ruleset::Chains {
+                input: true,
+                output: true,
+            },
             (input, output) => ruleset::Chains { input, output },
         };
         let mut out = Artifacts::new();
         if wants(Phase::Groups) || wants(Phase::Egress) {
             for host in &model.hosts {
-                out.insert(format!("rulesets/{}.nft", host.file_stem), ruleset::render(&model, host, chains));
+                out.insert(
+                    format!("rulesets/{}.nft", host.file_stem),
+                    ruleset::render(&model, host, chains),
+                );
             }
         }
         if wants(Phase::Verify) {
-            out.insert("verify/verify.sh".to_string(), verify::render(&model, chains));
+            out.insert(
+                "verify/verify.sh".to_string(),
+                verify::render(&model, chains),
+            );
         }
         if wants(Phase::Report) {
-            out.insert("report.md".to_string(), report::render(&model, chains, &checks::check(&model)));
+            out.insert(
+                "report.md".to_string(),
+                report::render(&model, chains, &checks::check(&model)),
+            );
         }
         Ok(out)
     }

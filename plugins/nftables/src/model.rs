@@ -100,16 +100,34 @@ impl<'a> Model<'a> {
             let addrs = AddrSet {
                 base: unique(format!("grp_{}", set_fragment(&g.id)), &mut set_names),
                 table: table.clone(),
-                v4: all.iter().copied().filter(|n| matches!(n, IpNet::V4(_))).collect(),
-                v6: all.iter().copied().filter(|n| matches!(n, IpNet::V6(_))).collect(),
+                v4: all
+                    .iter()
+                    .copied()
+                    .filter(|n| matches!(n, IpNet::V4(_)))
+                    .collect(),
+                v6: all
+                    .iter()
+                    .copied()
+                    .filter(|n| matches!(n, IpNet::V6(_)))
+                    .collect(),
             };
             if addrs.is_empty() {
                 without_hosts.push(g);
             }
             sets.insert(g.id.clone(), addrs.clone());
-            hosts.push(Host { group: g, table, file_stem: unique(file_stem(&g.id), &mut stems), addrs });
+            hosts.push(Host {
+                group: g,
+                table,
+                file_stem: unique(file_stem(&g.id), &mut stems),
+                addrs,
+            });
         }
-        Model { policy, hosts, sets, without_hosts }
+        Model {
+            policy,
+            hosts,
+            sets,
+            without_hosts,
+        }
     }
 }
 
@@ -128,8 +146,15 @@ mod tests {
 
     #[test]
     fn aggregation_drops_contained_prefixes_only() {
-        let nets = ["198.51.100.21/32", "198.51.100.20/32", "198.51.100.20/32", "10.0.0.0/8", "10.1.2.3/32", "10.9.9.9/16"]
-            .map(|s| s.parse::<IpNet>().unwrap());
+        let nets = [
+            "198.51.100.21/32",
+            "198.51.100.20/32",
+            "198.51.100.20/32",
+            "10.0.0.0/8",
+            "10.1.2.3/32",
+            "10.9.9.9/16",
+        ]
+        .map(|s| s.parse::<IpNet>().unwrap());
         let got: Vec<String> = aggregate(nets).iter().map(nft_addr).collect();
         assert_eq!(got, vec!["10.0.0.0/8", "198.51.100.20", "198.51.100.21"]);
     }

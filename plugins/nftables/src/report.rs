@@ -12,7 +12,12 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
     let p = model.policy;
     let d = &p.deployment;
     let mut s = String::new();
-    let _ = writeln!(s, "# Host firewalls: {} ({})\n", md_cell(&d.name), md_cell(&d.env));
+    let _ = writeln!(
+        s,
+        "# Host firewalls: {} ({})\n",
+        md_cell(&d.name),
+        md_cell(&d.env)
+    );
     let _ = writeln!(
         s,
         "Every workload host gets its own nftables table (`inet`, one file under `rulesets/`). Both base chains \
@@ -44,7 +49,10 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
         let _ = writeln!(s, "| Chain | Peer | Ports | Rule | Description |");
         let _ = writeln!(s, "|---|---|---|---|---|");
         let mut any = false;
-        for (dir, on, chain) in [(Direction::Ingress, chains.input, "input"), (Direction::Egress, chains.output, "output")] {
+        for (dir, on, chain) in [
+            (Direction::Ingress, chains.input, "input"),
+            (Direction::Egress, chains.output, "output"),
+        ] {
             if !on {
                 continue;
             }
@@ -76,14 +84,23 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
             }
         }
         if !any {
-            let _ = writeln!(s, "| - | - | - | nothing but return traffic and loopback | - |");
+            let _ = writeln!(
+                s,
+                "| - | - | - | nothing but return traffic and loopback | - |"
+            );
         }
         let _ = writeln!(s);
     }
     if !findings.is_empty() {
         let _ = writeln!(s, "## Not enforced by these rulesets\n");
         for f in findings {
-            let _ = writeln!(s, "- {} ({}): {}", f.code, md_cell(&severity(f)), md_cell(&f.message));
+            let _ = writeln!(
+                s,
+                "- {} ({}): {}",
+                f.code,
+                md_cell(&severity(f)),
+                md_cell(&f.message)
+            );
         }
         let _ = writeln!(s);
     }

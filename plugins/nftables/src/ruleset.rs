@@ -32,7 +32,11 @@ pub struct RenderedRule<'a> {
 }
 
 fn addr_match(dir: Direction, fam: Family, what: &str) -> String {
-    let side = if dir == Direction::Ingress { "saddr" } else { "daddr" };
+    let side = if dir == Direction::Ingress {
+        "saddr"
+    } else {
+        "daddr"
+    };
     match fam {
         Family::V4 => format!("ip {side} {what}"),
         Family::V6 => format!("ip6 {side} {what}"),
@@ -40,21 +44,38 @@ fn addr_match(dir: Direction, fam: Family, what: &str) -> String {
 }
 
 /// The address part of a rule, per family, or why it cannot be rendered.
-fn peer_matches(model: &Model, peer: &Peer, dir: Direction) -> Result<Vec<(Family, String)>, String> {
+fn peer_matches(
+    model: &Model,
+    peer: &Peer,
+    dir: Direction,
+) -> Result<Vec<(Family, String)>, String> {
     match peer {
         Peer::Group { id } => {
-            let set = model.sets.get(id).ok_or_else(|| format!("`{}` is not a group of this policy", hash_comment(id)))?;
+            let set = model
+                .sets
+                .get(id)
+                .ok_or_else(|| format!("`{}` is not a group of this policy", hash_comment(id)))?;
             let mut out = Vec::new();
             if set.has_v4() {
-                out.push((Family::V4, addr_match(dir, Family::V4, &format!("@{}", set.name_v4()))));
+                out.push((
+                    Family::V4,
+                    addr_match(dir, Family::V4, &format!("@{}", set.name_v4())),
+                ));
             }
             if set.has_v6() {
-                out.push((Family::V6, addr_match(dir, Family::V6, &format!("@{}", set.name_v6()))));
+                out.push((
+                    Family::V6,
+                    addr_match(dir, Family::V6, &format!("@{}", set.name_v6())),
+                ));
             }
             Ok(out)
         }
         Peer::Cidr { cidr, .. } => {
-            let fam = if matches!(cidr, IpNet::V4(_)) { Family::V4 } else { Family::V6 };
+            let fam = if matches!(cidr, IpNet::V4(_)) {
+                Family::V4
+            } else {
+                Family::V6
+            };
             if cidr.prefix_len() == 0 {
                 let name = if fam == Family::V4 { "ipv4" } else { "ipv6" };
                 Ok(vec![(fam, format!("meta nfproto {name}"))])
@@ -66,7 +87,11 @@ fn peer_matches(model: &Model, peer: &Peer, dir: Direction) -> Result<Vec<(Famil
 }
 
 fn port_match(ports: &PortRange, fam: Family) -> String {
-    let range = if ports.from == ports.to { ports.from.to_string() } else { format!("{}-{}", ports.from, ports.to) };
+    let range = if ports.from == ports.to {
+        ports.from.to_string()
+    } else {
+        format!("{}-{}", ports.from, ports.to)
+    };
     match ports.proto {
         Proto::Tcp => format!("tcp dport {range}"),
         Proto::Udp => format!("udp dport {range}"),
@@ -77,12 +102,20 @@ fn port_match(ports: &PortRange, fam: Family) -> String {
 }
 
 /// The rules of a host in one direction, in Policy order.
-pub fn rules_for<'a>(model: &'a Model<'a>, host: &'a Host<'a>, dir: Direction) -> Vec<RenderedRule<'a>> {
+pub fn rules_for<'a>(
+    model: &'a Model<'a>,
+    host: &'a Host<'a>,
+    dir: Direction,
+) -> Vec<RenderedRule<'a>> {
     model
         .policy
         .rules_of(&host.group.id, dir)
         .map(|rule| match peer_matches(model, &rule.peer, dir) {
-            Err(why) => RenderedRule { rule, statements: vec![], skipped: Some(why) },
+            Err(why) => RenderedRule {
+                rule,
+                statements: vec![],
+                skipped: Some(why),
+            },
             Ok(parts) => {
                 let comment = nft_comment(&rule.description.text());
                 let statements = parts
@@ -97,7 +130,11 @@ pub fn rules_for<'a>(model: &'a Model<'a>, host: &'a Host<'a>, dir: Direction) -
                         format!("{s} accept comment \"{comment}\"")
                     })
                     .collect();
-                RenderedRule { rule, statements, skipped: None }
+                RenderedRule {
+                    rule,
+                    statements,
+                    skipped: None,
+                }
             }
         })
         .collect()
@@ -118,7 +155,10 @@ fn deny_statements(deny: &[DenyEntry], dir: Direction) -> Vec<String> {
             if list.is_empty() {
                 continue;
             }
-            out.push(format!("{} drop comment \"{comment}\"", addr_match(dir, fam, &format!("{{ {} }}", list.join(", ")))));
+            out.push(format!(
+                "{} drop comment \"{comment}\"",
+                addr_match(dir, fam, &format!("{{ {} }}", list.join(", ")))
+            ));
         }
     }
     out
@@ -128,7 +168,10 @@ fn write_set(out: &mut String, name: &str, ty: &str, table: &str, nets: &[IpNet]
     let _ = writeln!(out, "\tset {name} {{\n\t\ttype {ty}\n\t\tflags interval");
     let _ = writeln!(out, "\t\tcomment \"hosts of {table}\"");
     if nets.is_empty() {
-        let _ = writeln!(out, "\t\t# no addresses in [hosts]: rules using this set match nothing");
+        let _ = writeln!(
+            out,
+            "\t\t# no addresses in [hosts]: rules using this set match nothing"
+        );
     } else {
         let elems: Vec<String> = nets.iter().map(nft_addr).collect();
         let _ = writeln!(out, "\t\telements = {{ {} }}", elems.join(", "));
@@ -142,12 +185,21 @@ fn write_chain(out: &mut String, model: &Model, host: &Host, dir: Direction) {
         Direction::Egress => ("output", "output", "oifname"),
     };
     let _ = writeln!(out, "\tchain {name} {{");
-    let _ = writeln!(out, "\t\ttype filter hook {hook} priority filter; policy drop;");
+    let _ = writeln!(
+        out,
+        "\t\ttype filter hook {hook} priority filter; policy drop;"
+    );
     for s in deny_statements(&model.policy.deny, dir) {
         let _ = writeln!(out, "\t\t{s}");
     }
-    let _ = writeln!(out, "\t\tct state invalid drop comment \"untracked or malformed packets\"");
-    let _ = writeln!(out, "\t\tct state established,related accept comment \"return traffic of allowed connections\"");
+    let _ = writeln!(
+        out,
+        "\t\tct state invalid drop comment \"untracked or malformed packets\""
+    );
+    let _ = writeln!(
+        out,
+        "\t\tct state established,related accept comment \"return traffic of allowed connections\""
+    );
     let _ = writeln!(out, "\t\t{iface} \"lo\" accept comment \"loopback\"");
     let nd = match dir {
         Direction::Ingress => "nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert",
@@ -192,14 +244,30 @@ pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
         hash_comment(&d.name),
         hash_comment(&d.env)
     );
-    let addrs: Vec<String> = host.addrs.v4.iter().chain(&host.addrs.v6).map(nft_addr).collect();
+    let addrs: Vec<String> = host
+        .addrs
+        .v4
+        .iter()
+        .chain(&host.addrs.v6)
+        .map(nft_addr)
+        .collect();
     if addrs.is_empty() {
-        let _ = writeln!(out, "# Addresses: none in [hosts] (this ruleset does not need them; its peers do).");
+        let _ = writeln!(
+            out,
+            "# Addresses: none in [hosts] (this ruleset does not need them; its peers do)."
+        );
     } else {
         let _ = writeln!(out, "# Addresses: {}", addrs.join(", "));
     }
-    let _ = writeln!(out, "# Load: nft -c -f <this file> (check), then nft -f <this file>. It replaces table");
-    let _ = writeln!(out, "# inet {} atomically and leaves every other table alone.", host.table);
+    let _ = writeln!(
+        out,
+        "# Load: nft -c -f <this file> (check), then nft -f <this file>. It replaces table"
+    );
+    let _ = writeln!(
+        out,
+        "# inet {} atomically and leaves every other table alone.",
+        host.table
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "table inet {}", host.table);
     let _ = writeln!(out, "delete table inet {}", host.table);
@@ -208,7 +276,10 @@ pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
 
     // The address sets this host's rules reference, in group order.
     let mut used: Vec<&str> = Vec::new();
-    for (dir, on) in [(Direction::Ingress, chains.input), (Direction::Egress, chains.output)] {
+    for (dir, on) in [
+        (Direction::Ingress, chains.input),
+        (Direction::Egress, chains.output),
+    ] {
         if !on {
             continue;
         }

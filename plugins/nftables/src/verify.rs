@@ -14,7 +14,12 @@ pub fn render(model: &Model, chains: Chains) -> String {
     let d = &model.policy.deployment;
     let mut s = String::new();
     let _ = writeln!(s, "#!/usr/bin/env bash");
-    let _ = writeln!(s, "# Verifies the host firewalls of {} ({}) against the rendered rulesets.", hash_comment(&d.name), hash_comment(&d.env));
+    let _ = writeln!(
+        s,
+        "# Verifies the host firewalls of {} ({}) against the rendered rulesets.",
+        hash_comment(&d.name),
+        hash_comment(&d.env)
+    );
     let _ = writeln!(s, "# Usage: verify.sh [WORKLOAD...]   (default: the workloads whose addresses this host carries)");
     let _ = writeln!(s, "# Needs root (nft, unshare). Exit: 0 all checks pass, 1 a check failed, 2 a check could not run.");
     let _ = writeln!(s, "set -uo pipefail");
@@ -24,7 +29,17 @@ pub fn render(model: &Model, chains: Chains) -> String {
     let addrs: Vec<String> = model
         .hosts
         .iter()
-        .map(|h| sh_quote(&h.addrs.v4.iter().chain(&h.addrs.v6).map(nft_addr).collect::<Vec<_>>().join(" ")))
+        .map(|h| {
+            sh_quote(
+                &h.addrs
+                    .v4
+                    .iter()
+                    .chain(&h.addrs.v6)
+                    .map(nft_addr)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })
         .collect();
     let _ = writeln!(s, "WORKLOADS=({})", names.join(" "));
     let _ = writeln!(s, "TABLES=({})", tables.join(" "));

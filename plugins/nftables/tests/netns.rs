@@ -84,7 +84,9 @@ fn in_ns(ns: &str, args: &[&str]) -> Command {
 fn cannot_run(probe: &str) -> Option<String> {
     for tool in ["ip", "nft"] {
         if Command::new(tool).arg("-V").output().is_err() {
-            return Some(format!("`{tool}` is not installed (apt-get install iproute2 nftables)"));
+            return Some(format!(
+                "`{tool}` is not installed (apt-get install iproute2 nftables)"
+            ));
         }
     }
     match ip(&["netns", "add", probe]) {
@@ -92,19 +94,33 @@ fn cannot_run(probe: &str) -> Option<String> {
             let _ = ip(&["netns", "del", probe]);
             None
         }
-        Err(e) => Some(format!("this machine cannot create network namespaces (needs root / CAP_SYS_ADMIN): {e}")),
+        Err(e) => Some(format!(
+            "this machine cannot create network namespaces (needs root / CAP_SYS_ADMIN): {e}"
+        )),
     }
 }
 
 /// An outside address for the internet: not in any declared range nor `[hosts]`.
 fn internet_address(policy: &Policy) -> Ipv4Addr {
-    let candidates = [Ipv4Addr::new(192, 0, 2, 10), Ipv4Addr::new(198, 18, 0, 10), Ipv4Addr::new(100, 64, 0, 10)];
+    let candidates = [
+        Ipv4Addr::new(192, 0, 2, 10),
+        Ipv4Addr::new(198, 18, 0, 10),
+        Ipv4Addr::new(100, 64, 0, 10),
+    ];
     let taken = |a: Ipv4Addr| {
         let ip = std::net::IpAddr::V4(a);
-        policy.externals.iter().filter(|e| e.name != "internet").flat_map(|e| &e.cidrs).any(|c| c.contains(&ip))
+        policy
+            .externals
+            .iter()
+            .filter(|e| e.name != "internet")
+            .flat_map(|e| &e.cidrs)
+            .any(|c| c.contains(&ip))
             || policy.hosts.values().flatten().any(|c| c.contains(&ip))
     };
-    candidates.into_iter().find(|a| !taken(*a)).expect("a free outside address")
+    candidates
+        .into_iter()
+        .find(|a| !taken(*a))
+        .expect("a free outside address")
 }
 
 fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
@@ -125,11 +141,20 @@ fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
         if addrs.is_empty() {
             continue;
         }
-        out.push(Node { name: w.clone(), ns: next_ns(), addrs, endpoints: vec![w.clone()], workload: true });
+        out.push(Node {
+            name: w.clone(),
+            ns: next_ns(),
+            addrs,
+            endpoints: vec![w.clone()],
+            workload: true,
+        });
     }
-    let mut outside: Vec<(String, Ipv4Addr)> = vec![("internet".to_string(), internet_address(policy))];
+    let mut outside: Vec<(String, Ipv4Addr)> =
+        vec![("internet".to_string(), internet_address(policy))];
     for e in policy.externals.iter().filter(|e| e.name != "internet") {
-        if let Some(ipnet::IpNet::V4(net)) = e.cidrs.iter().find(|c| matches!(c, ipnet::IpNet::V4(_))) {
+        if let Some(ipnet::IpNet::V4(net)) =
+            e.cidrs.iter().find(|c| matches!(c, ipnet::IpNet::V4(_)))
+        {
             let addr = net.hosts().next().unwrap_or(net.addr());
             outside.push((e.name.clone(), addr));
         }
@@ -142,7 +167,13 @@ fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
                 endpoints.push(e.name.clone());
             }
         }
-        out.push(Node { name, ns: next_ns(), addrs: vec![addr], endpoints, workload: false });
+        out.push(Node {
+            name,
+            ns: next_ns(),
+            addrs: vec![addr],
+            endpoints,
+            workload: false,
+        });
     }
     out
 }
@@ -161,13 +192,23 @@ fn ports(policy: &Policy) -> Vec<u16> {
 
 fn spawn_helper(ns: &str, helper: &str, env: (&str, String)) -> Result<Child, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    in_ns(ns, &[exe.to_str().ok_or("exe path")?, "--exact", helper, "--ignored", "--nocapture", "--test-threads=1"])
-        .env(env.0, env.1)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {helper} in {ns}: {e}"))
+    in_ns(
+        ns,
+        &[
+            exe.to_str().ok_or("exe path")?,
+            "--exact",
+            helper,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    )
+    .env(env.0, env.1)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .map_err(|e| format!("cannot start {helper} in {ns}: {e}"))
 }
 
 fn build_topology(guard: &mut Guard, nodes: &[Node], bridge: &str) -> Result<(), String> {
@@ -179,12 +220,23 @@ fn build_topology(guard: &mut Guard, nodes: &[Node], bridge: &str) -> Result<(),
         ip(&["netns", "add", &n.ns])?;
         guard.namespaces.push(n.ns.clone());
         let port = format!("p{i}");
-        ip(&["link", "add", "eth0", "netns", &n.ns, "type", "veth", "peer", "name", &port, "netns", bridge])?;
+        ip(&[
+            "link", "add", "eth0", "netns", &n.ns, "type", "veth", "peer", "name", &port, "netns",
+            bridge,
+        ])?;
         ip(&["-n", bridge, "link", "set", &port, "master", "br0"])?;
         ip(&["-n", bridge, "link", "set", &port, "up"])?;
         ip(&["-n", &n.ns, "link", "set", "lo", "up"])?;
         for a in &n.addrs {
-            ip(&["-n", &n.ns, "addr", "add", &format!("{a}/32"), "dev", "eth0"])?;
+            ip(&[
+                "-n",
+                &n.ns,
+                "addr",
+                "add",
+                &format!("{a}/32"),
+                "dev",
+                "eth0",
+            ])?;
         }
         ip(&["-n", &n.ns, "link", "set", "eth0", "up"])?;
         // Every node is on the one bridge: all destinations are on-link.
@@ -199,7 +251,8 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     if let Some(why) = cannot_run(&format!("cw{pid}probe")) {
         // Under CI (which runs as root with nftables and iproute2 installed) a skip
         // would hide a broken setup: fail instead.
-        let in_ci = matches!(std::env::var("CI"), Ok(v) if !v.is_empty() && v != "false" && v != "0");
+        let in_ci =
+            matches!(std::env::var("CI"), Ok(v) if !v.is_empty() && v != "false" && v != "0");
         assert!(!in_ci, "the enforcement test cannot run under CI: {why}");
         eprintln!("SKIP rulesets_enforce_exactly_the_evaluated_reachability: {why}");
         return;
@@ -223,18 +276,33 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     let file_of: BTreeMap<String, PathBuf> = nodes
         .iter()
         .filter(|n| n.workload)
-        .map(|n| (n.name.clone(), out.path().join(format!("rulesets/{}.nft", n.name))))
+        .map(|n| {
+            (
+                n.name.clone(),
+                out.path().join(format!("rulesets/{}.nft", n.name)),
+            )
+        })
         .collect();
     for n in nodes.iter().filter(|n| n.workload) {
         let file = &file_of[&n.name];
         assert!(file.exists(), "no ruleset rendered for {}", n.name);
-        run(&mut in_ns(&n.ns, &["nft", "-f", file.to_str().unwrap()])).unwrap_or_else(|e| panic!("{e}"));
+        run(&mut in_ns(&n.ns, &["nft", "-f", file.to_str().unwrap()]))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     // Listeners on every port of every namespace.
-    let port_list = ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
+    let port_list = ports
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     for n in &nodes {
-        let mut child = spawn_helper(&n.ns, "netns_helper_listen", (LISTEN_ENV, port_list.clone())).unwrap();
+        let mut child = spawn_helper(
+            &n.ns,
+            "netns_helper_listen",
+            (LISTEN_ENV, port_list.clone()),
+        )
+        .unwrap();
         // The test harness prints its own lines first; wait for the helper's.
         let mut reader = BufReader::new(child.stdout.take().unwrap());
         guard.children.push(child);
@@ -247,7 +315,11 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
             }
             seen.push_str(&line);
         }
-        assert!(seen.contains("LISTENING"), "listener in {} did not start: {seen:?}", n.ns);
+        assert!(
+            seen.contains("LISTENING"),
+            "listener in {} did not start: {seen:?}",
+            n.ns
+        );
     }
 
     // Every attempt, from every node.
@@ -256,14 +328,21 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     let mut mismatches = Vec::new();
     for src in &nodes {
         let mut targets = Vec::new();
-        for dst in nodes.iter().filter(|d| d.name != src.name && (src.workload || d.workload)) {
+        for dst in nodes
+            .iter()
+            .filter(|d| d.name != src.name && (src.workload || d.workload))
+        {
             for a in &dst.addrs {
                 for p in &ports {
                     targets.push((dst, SocketAddr::from((*a, *p))));
                 }
             }
         }
-        let list = targets.iter().map(|(_, a)| a.to_string()).collect::<Vec<_>>().join(",");
+        let list = targets
+            .iter()
+            .map(|(_, a)| a.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         let child = spawn_helper(&src.ns, "netns_helper_connect", (CONNECT_ENV, list)).unwrap();
         let output = child.wait_with_output().unwrap();
         let results: BTreeMap<String, bool> = String::from_utf8_lossy(&output.stdout)
@@ -274,9 +353,13 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         for (dst, addr) in &targets {
             let port = addr.port();
             let expected = src.endpoints.iter().any(|from| {
-                dst.endpoints.iter().any(|to| common::reachable(&policy, from, to, port))
+                dst.endpoints
+                    .iter()
+                    .any(|to| common::reachable(&policy, from, to, port))
             });
-            let actual = *results.get(&addr.to_string()).unwrap_or_else(|| panic!("no result for {addr} from {}", src.name));
+            let actual = *results
+                .get(&addr.to_string())
+                .unwrap_or_else(|| panic!("no result for {addr} from {}", src.name));
             checked += 1;
             allowed += usize::from(actual);
             if expected != actual {
@@ -297,24 +380,59 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         mismatches.len()
     );
     assert!(checked > 0);
-    assert!(allowed > 0, "nothing connected at all: the topology is broken");
-    assert!(mismatches.is_empty(), "enforcement differs from the evaluator:\n{}", mismatches.join("\n"));
+    assert!(
+        allowed > 0,
+        "nothing connected at all: the topology is broken"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "enforcement differs from the evaluator:\n{}",
+        mismatches.join("\n")
+    );
 
     // verify.sh passes on every host, then catches a tampered ruleset.
     let verify = out.path().join("verify/verify.sh");
     for n in nodes.iter().filter(|n| n.workload) {
-        let o = in_ns(&n.ns, &["bash", verify.to_str().unwrap()]).output().unwrap();
+        let o = in_ns(&n.ns, &["bash", verify.to_str().unwrap()])
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(o.status.success(), "verify.sh failed on {}:\n{text}{}", n.name, String::from_utf8_lossy(&o.stderr));
-        assert!(text.contains(&format!("PASS  {}: live ruleset matches", n.name)), "{text}");
+        assert!(
+            o.status.success(),
+            "verify.sh failed on {}:\n{text}{}",
+            n.name,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            text.contains(&format!("PASS  {}: live ruleset matches", n.name)),
+            "{text}"
+        );
     }
     let victim = nodes.iter().find(|n| n.workload).unwrap();
     let table = common::table_of(&policy, &victim.name);
-    run(&mut in_ns(&victim.ns, &["nft", "add", "rule", "inet", &table, "input", "tcp", "dport", "22", "accept"])).unwrap();
-    let o = in_ns(&victim.ns, &["bash", verify.to_str().unwrap(), &victim.name]).output().unwrap();
+    run(&mut in_ns(
+        &victim.ns,
+        &[
+            "nft", "add", "rule", "inet", &table, "input", "tcp", "dport", "22", "accept",
+        ],
+    ))
+    .unwrap();
+    let o = in_ns(
+        &victim.ns,
+        &["bash", verify.to_str().unwrap(), &victim.name],
+    )
+    .output()
+    .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "verify.sh must fail on a tampered ruleset:\n{text}");
-    assert!(text.contains("FAIL") && text.contains("tcp dport 22 accept"), "{text}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "verify.sh must fail on a tampered ruleset:\n{text}"
+    );
+    assert!(
+        text.contains("FAIL") && text.contains("tcp dport 22 accept"),
+        "{text}"
+    );
     drop(guard);
 }
 
@@ -322,7 +440,9 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
 #[test]
 #[ignore = "helper process of the enforcement test"]
 fn netns_helper_listen() {
-    let Ok(list) = std::env::var(LISTEN_ENV) else { return };
+    let Ok(list) = std::env::var(LISTEN_ENV) else {
+        return;
+    };
     let mut listeners = Vec::new();
     for p in list.split(',') {
         let port: u16 = p.parse().unwrap();
@@ -349,7 +469,9 @@ fn netns_helper_listen() {
 #[test]
 #[ignore = "helper process of the enforcement test"]
 fn netns_helper_connect() {
-    let Ok(list) = std::env::var(CONNECT_ENV) else { return };
+    let Ok(list) = std::env::var(CONNECT_ENV) else {
+        return;
+    };
     let targets: Vec<SocketAddr> = list.split(',').map(|a| a.parse().unwrap()).collect();
     let results: Vec<(SocketAddr, bool)> = std::thread::scope(|s| {
         let handles: Vec<_> = targets

@@ -70,8 +70,14 @@ mod tests {
 
     #[test]
     fn the_header_is_a_prefix_of_the_table() {
-        assert_eq!(offset_of!(PluginTable, abi_version), offset_of!(PluginTableHeader, abi_version));
-        assert_eq!(offset_of!(PluginTable, table_size), offset_of!(PluginTableHeader, table_size));
+        assert_eq!(
+            offset_of!(PluginTable, abi_version),
+            offset_of!(PluginTableHeader, abi_version)
+        );
+        assert_eq!(
+            offset_of!(PluginTable, table_size),
+            offset_of!(PluginTableHeader, table_size)
+        );
         assert!(size_of::<PluginTableHeader>() <= size_of::<PluginTable>());
         assert_eq!(ENTRY_SYMBOL.last(), Some(&0));
     }

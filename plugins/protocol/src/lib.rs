@@ -17,5 +17,7 @@ pub mod messages;
 pub mod version;
 
 pub use abi::{PluginBuffer, PluginTable, ABI_VERSION, ENTRY_SYMBOL};
-pub use messages::{Finding, Manifest, RenderOutput, RenderRequest, RenderResponse, WirePhase, WireSeverity};
+pub use messages::{
+    Finding, Manifest, RenderOutput, RenderRequest, RenderResponse, WirePhase, WireSeverity,
+};
 pub use version::{ProtocolVersion, PROTOCOL_VERSION};

@@ -166,20 +166,32 @@ mod tests {
                 "phases":["groups","teleport"],"homepage":"https://example.invalid"}"#,
         )
         .unwrap();
-        assert_eq!(m.phases, vec![WirePhase::Known(Phase::Groups), WirePhase::Unknown("teleport".into())]);
+        assert_eq!(
+            m.phases,
+            vec![
+                WirePhase::Known(Phase::Groups),
+                WirePhase::Unknown("teleport".into())
+            ]
+        );
         assert_eq!(m.known_phases(), vec![Phase::Groups]);
         assert_eq!(m.description, "");
 
-        let r: RenderResponse = serde_json::from_str(r#"{"status":"deferred","ticket":3}"#).unwrap();
+        let r: RenderResponse =
+            serde_json::from_str(r#"{"status":"deferred","ticket":3}"#).unwrap();
         assert_eq!(r, RenderResponse::Unknown);
         let r: RenderResponse =
-            serde_json::from_str(r#"{"status":"ok","artifacts":{"a.txt":"x"},"extra":true}"#).unwrap();
-        let RenderResponse::Ok(out) = r else { panic!("not ok") };
+            serde_json::from_str(r#"{"status":"ok","artifacts":{"a.txt":"x"},"extra":true}"#)
+                .unwrap();
+        let RenderResponse::Ok(out) = r else {
+            panic!("not ok")
+        };
         assert_eq!(out.artifacts["a.txt"], "x");
         assert!(out.findings.is_empty());
 
-        let f: Finding =
-            serde_json::from_str(r#"{"code":"CW250","severity":"fatal","message":"m","since":"1.1"}"#).unwrap();
+        let f: Finding = serde_json::from_str(
+            r#"{"code":"CW250","severity":"fatal","message":"m","since":"1.1"}"#,
+        )
+        .unwrap();
         assert_eq!(f.severity(), Severity::Warning);
     }
 
@@ -205,7 +217,9 @@ mod tests {
 
     #[test]
     fn errors_round_trip() {
-        let e = RenderResponse::Error { message: "boom".into() };
+        let e = RenderResponse::Error {
+            message: "boom".into(),
+        };
         let s = serde_json::to_string(&e).unwrap();
         assert_eq!(s, r#"{"status":"error","message":"boom"}"#);
         assert_eq!(serde_json::from_str::<RenderResponse>(&s).unwrap(), e);

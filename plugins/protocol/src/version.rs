@@ -7,7 +7,11 @@ use std::fmt;
 ///
 /// Bump the minor version for additions (new optional fields, new enum values), the
 /// major version for anything an older peer would misread.
-pub const PROTOCOL_VERSION: ProtocolVersion = ProtocolVersion { major: 1, minor: 0, patch: 0 };
+pub const PROTOCOL_VERSION: ProtocolVersion = ProtocolVersion {
+    major: 1,
+    minor: 0,
+    patch: 0,
+};
 
 /// A semantic version of the JSON protocol. `#[repr(C)]`: it is part of the ABI table.
 #[repr(C)]
@@ -24,12 +28,19 @@ impl ProtocolVersion {
         let mut parts = s.trim().split('.');
         let mut num = || -> Option<u32> {
             let p = parts.next()?;
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0')) {
+            if p.is_empty()
+                || !p.bytes().all(|b| b.is_ascii_digit())
+                || (p.len() > 1 && p.starts_with('0'))
+            {
                 return None;
             }
             p.parse().ok()
         };
-        let v = ProtocolVersion { major: num()?, minor: num()?, patch: num()? };
+        let v = ProtocolVersion {
+            major: num()?,
+            minor: num()?,
+            patch: num()?,
+        };
         if parts.next().is_some() {
             return None;
         }
@@ -74,8 +85,9 @@ impl Serialize for ProtocolVersion {
 impl<'de> Deserialize<'de> for ProtocolVersion {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        ProtocolVersion::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a MAJOR.MINOR.PATCH version")))
+        ProtocolVersion::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{s}` is not a MAJOR.MINOR.PATCH version"))
+        })
     }
 }
 
@@ -95,8 +107,24 @@ mod tests {
 
     #[test]
     fn parses_three_numbers_only() {
-        assert_eq!(v("1.2.3"), ProtocolVersion { major: 1, minor: 2, patch: 3 });
-        for bad in ["", "1", "1.2", "1.2.3.4", "1.x.3", "01.2.3", "1.2.3-rc1", "-1.2.3"] {
+        assert_eq!(
+            v("1.2.3"),
+            ProtocolVersion {
+                major: 1,
+                minor: 2,
+                patch: 3
+            }
+        );
+        for bad in [
+            "",
+            "1",
+            "1.2",
+            "1.2.3.4",
+            "1.x.3",
+            "01.2.3",
+            "1.2.3-rc1",
+            "-1.2.3",
+        ] {
             assert_eq!(ProtocolVersion::parse(bad), None, "{bad}");
         }
         assert_eq!(v("10.0.7").to_string(), "10.0.7");
@@ -106,7 +134,10 @@ mod tests {
     fn caret_rules() {
         assert!(v("1.0.0").host_accepts(v("1.0.0")));
         assert!(v("1.3.0").host_accepts(v("1.2.9")));
-        assert!(!v("1.2.0").host_accepts(v("1.3.0")), "older host, newer plugin");
+        assert!(
+            !v("1.2.0").host_accepts(v("1.3.0")),
+            "older host, newer plugin"
+        );
         assert!(!v("2.0.0").host_accepts(v("1.0.0")));
         assert!(!v("1.0.0").host_accepts(v("2.0.0")));
         assert!(v("0.2.5").host_accepts(v("0.2.1")));

@@ -5,7 +5,9 @@
 //! the panic hook) are per plugin.
 
 use crate::{Phase, Provider};
-use cloudwall_plugin_protocol::messages::{Finding, Manifest, RenderOutput, RenderRequest, RenderResponse, WirePhase};
+use cloudwall_plugin_protocol::messages::{
+    Finding, Manifest, RenderOutput, RenderRequest, RenderResponse, WirePhase,
+};
 use cloudwall_plugin_protocol::{PluginBuffer, PluginTable, ABI_VERSION, PROTOCOL_VERSION};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -66,7 +68,9 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let result = catch_unwind(AssertUnwindSafe(f));
     CAPTURING.with(|c| c.set(was));
     result.map_err(|_| {
-        let msg = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "unknown panic".to_string());
+        let msg = LAST_PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| "unknown panic".to_string());
         format!("the plugin panicked: {msg}")
     })
 }
@@ -95,27 +99,35 @@ fn provider() -> Result<&'static dyn Provider, String> {
 /// Moves a string into a buffer the host reads and gives back to [`free`].
 fn into_buffer(text: String) -> PluginBuffer {
     let mut bytes = std::mem::ManuallyDrop::new(text.into_bytes());
-    PluginBuffer { ptr: bytes.as_mut_ptr(), len: bytes.len(), cap: bytes.capacity() }
+    PluginBuffer {
+        ptr: bytes.as_mut_ptr(),
+        len: bytes.len(),
+        cap: bytes.capacity(),
+    }
 }
 
 fn error_json(message: &str) -> String {
-    serde_json::to_string(&RenderResponse::Error { message: message.to_string() })
-        .unwrap_or_else(|_| r#"{"status":"error","message":"unprintable error"}"#.to_string())
+    serde_json::to_string(&RenderResponse::Error {
+        message: message.to_string(),
+    })
+    .unwrap_or_else(|_| r#"{"status":"error","message":"unprintable error"}"#.to_string())
 }
 
 /// The JSON manifest, or `{"error": "..."}` when the provider cannot describe itself.
 pub fn manifest_json() -> String {
-    let result = provider().and_then(|p| guarded(|| p.info())).and_then(|info| {
-        let m = Manifest {
-            name: info.name,
-            version: info.version,
-            description: info.description,
-            abi_version: ABI_VERSION,
-            protocol_version: PROTOCOL_VERSION,
-            phases: info.phases.into_iter().map(WirePhase::from).collect(),
-        };
-        serde_json::to_string(&m).map_err(|e| format!("cannot encode the manifest: {e}"))
-    });
+    let result = provider()
+        .and_then(|p| guarded(|| p.info()))
+        .and_then(|info| {
+            let m = Manifest {
+                name: info.name,
+                version: info.version,
+                description: info.description,
+                abi_version: ABI_VERSION,
+                protocol_version: PROTOCOL_VERSION,
+                phases: info.phases.into_iter().map(WirePhase::from).collect(),
+            };
+            serde_json::to_string(&m).map_err(|e| format!("cannot encode the manifest: {e}"))
+        });
     result.unwrap_or_else(|e| serde_json::json!({ "error": e }).to_string())
 }
 
@@ -123,8 +135,8 @@ pub fn manifest_json() -> String {
 pub fn render_json(request: &[u8]) -> String {
     let answer = || -> Result<RenderOutput, String> {
         let p = provider()?;
-        let req: RenderRequest =
-            serde_json::from_slice(request).map_err(|e| format!("cannot read the render request: {e}"))?;
+        let req: RenderRequest = serde_json::from_slice(request)
+            .map_err(|e| format!("cannot read the render request: {e}"))?;
         if req.protocol_version.major != PROTOCOL_VERSION.major {
             return Err(format!(
                 "the host speaks protocol {}, this plugin {}",
@@ -137,17 +149,27 @@ pub fn render_json(request: &[u8]) -> String {
         } else {
             guarded(|| p.render(&req.policy, &phases))?.map_err(|e| e.message)?
         };
-        let findings = guarded(|| p.check(&req.policy))?.iter().map(Finding::from_diagnostic).collect();
-        Ok(RenderOutput { artifacts, findings })
+        let findings = guarded(|| p.check(&req.policy))?
+            .iter()
+            .map(Finding::from_diagnostic)
+            .collect();
+        Ok(RenderOutput {
+            artifacts,
+            findings,
+        })
     };
     match guarded(answer).and_then(|r| r) {
-        Ok(out) => serde_json::to_string(&RenderResponse::Ok(out)).unwrap_or_else(|e| error_json(&e.to_string())),
+        Ok(out) => serde_json::to_string(&RenderResponse::Ok(out))
+            .unwrap_or_else(|e| error_json(&e.to_string())),
         Err(e) => error_json(&e),
     }
 }
 
 extern "C" fn manifest() -> PluginBuffer {
-    into_buffer(catch_unwind(manifest_json).unwrap_or_else(|_| r#"{"error":"the plugin panicked"}"#.to_string()))
+    into_buffer(
+        catch_unwind(manifest_json)
+            .unwrap_or_else(|_| r#"{"error":"the plugin panicked"}"#.to_string()),
+    )
 }
 
 extern "C" fn render(request: *const u8, len: usize) -> PluginBuffer {
@@ -186,16 +208,27 @@ mod tests {
 
     impl Provider for Probe {
         fn info(&self) -> ProviderInfo {
-            ProviderInfo { name: "probe".into(), version: "1.2.3".into(), description: String::new(), phases: vec![Phase::Report] }
+            ProviderInfo {
+                name: "probe".into(),
+                version: "1.2.3".into(),
+                description: String::new(),
+                phases: vec![Phase::Report],
+            }
         }
         fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
             if policy.deployment.name == "panic" {
                 panic!("asked to panic");
             }
             if policy.deployment.name == "fail" {
-                return Err(RenderError { provider: "probe".into(), message: "cannot render `fail`".into() });
+                return Err(RenderError {
+                    provider: "probe".into(),
+                    message: "cannot render `fail`".into(),
+                });
             }
-            Ok(Artifacts::from([(format!("{}.md", policy.deployment.name), format!("{phases:?}"))]))
+            Ok(Artifacts::from([(
+                format!("{}.md", policy.deployment.name),
+                format!("{phases:?}"),
+            )]))
         }
     }
 
@@ -208,8 +241,10 @@ mod tests {
             "access": {"strategy": null, "per_tier": {}, "origin": {"file": "p.toml", "line": 1, "col": 1}},
             "deny": [], "kubernetes": null, "spokes": [], "hosts": {}
         });
-        serde_json::to_vec(&serde_json::json!({"protocol_version": version, "policy": policy,
-            "phases": ["report", "from-the-future"]}))
+        serde_json::to_vec(
+            &serde_json::json!({"protocol_version": version, "policy": policy,
+            "phases": ["report", "from-the-future"]}),
+        )
         .unwrap()
     }
 
@@ -229,12 +264,18 @@ mod tests {
         assert_eq!((m.name.as_str(), m.version.as_str()), ("probe", "1.2.3"));
 
         match answer(&request("site", PROTOCOL_VERSION)) {
-            RenderResponse::Ok(out) => assert_eq!(out.artifacts["site.md"], "[Report]", "unknown phases are dropped"),
+            RenderResponse::Ok(out) => assert_eq!(
+                out.artifacts["site.md"], "[Report]",
+                "unknown phases are dropped"
+            ),
             other => panic!("{other:?}"),
         }
         match answer(&request("panic", PROTOCOL_VERSION)) {
             RenderResponse::Error { message } => {
-                assert!(message.starts_with("the plugin panicked: asked to panic (at "), "{message}")
+                assert!(
+                    message.starts_with("the plugin panicked: asked to panic (at "),
+                    "{message}"
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -242,13 +283,20 @@ mod tests {
             RenderResponse::Error { message } => assert_eq!(message, "cannot render `fail`"),
             other => panic!("{other:?}"),
         }
-        let future = ProtocolVersion { major: PROTOCOL_VERSION.major + 1, minor: 0, patch: 0 };
+        let future = ProtocolVersion {
+            major: PROTOCOL_VERSION.major + 1,
+            minor: 0,
+            patch: 0,
+        };
         match answer(&request("site", future)) {
             RenderResponse::Error { message } => assert!(message.contains("protocol"), "{message}"),
             other => panic!("{other:?}"),
         }
         match answer(b"{not json") {
-            RenderResponse::Error { message } => assert!(message.starts_with("cannot read the render request"), "{message}"),
+            RenderResponse::Error { message } => assert!(
+                message.starts_with("cannot read the render request"),
+                "{message}"
+            ),
             other => panic!("{other:?}"),
         }
 
@@ -256,7 +304,9 @@ mod tests {
         let req = request("site", PROTOCOL_VERSION);
         let buf = (table.render)(req.as_ptr(), req.len());
         // SAFETY (test): the buffer holds `len` bytes until it is freed below.
-        let text = String::from_utf8(unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }.to_vec()).unwrap();
+        let text =
+            String::from_utf8(unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }.to_vec())
+                .unwrap();
         (table.free)(buf);
         assert!(text.starts_with(r#"{"status":"ok""#), "{text}");
     }

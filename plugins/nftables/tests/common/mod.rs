@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 pub fn nftables_plugin() -> &'static PluginProvider {
     static PLUGIN: OnceLock<PluginProvider> = OnceLock::new();
     PLUGIN.get_or_init(|| {
-        let path = cloudwall_plugin_host::testing::build_plugin("cloudwall-nftables").unwrap_or_else(|e| panic!("{e}"));
+        let path = cloudwall_plugin_host::testing::build_plugin("cloudwall-nftables")
+            .unwrap_or_else(|e| panic!("{e}"));
         cloudwall_plugin_host::load(&path).unwrap_or_else(|e| panic!("{e}"))
     })
 }
@@ -26,7 +27,11 @@ pub fn table_of(policy: &Policy, workload: &str) -> String {
 }
 
 fn loc(line: usize) -> Location {
-    Location { file: "examples/onprem-nftables.toml".into(), line, col: 1 }
+    Location {
+        file: "examples/onprem-nftables.toml".into(),
+        line,
+        col: 1,
+    }
 }
 
 /// The Policy of `examples/onprem-nftables.toml`, built by hand (interim, until the
@@ -49,8 +54,18 @@ pub fn example_policy() -> Policy {
         origin: loc(1),
     })
     .collect();
-    let internet = ExternalParty { name: INTERNET.into(), cidrs: vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()], purpose: None, origin: loc(1) };
-    let partner = ExternalParty { name: "partner".into(), cidrs: vec!["203.0.113.0/24".parse().unwrap()], purpose: Some("payment partner network".into()), origin: loc(2) };
+    let internet = ExternalParty {
+        name: INTERNET.into(),
+        cidrs: vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()],
+        purpose: None,
+        origin: loc(1),
+    };
+    let partner = ExternalParty {
+        name: "partner".into(),
+        cidrs: vec!["203.0.113.0/24".parse().unwrap()],
+        purpose: Some("payment partner network".into()),
+        origin: loc(2),
+    };
     let mut rules = Vec::new();
     let desc = |s: &str, d: &str, p: PortRange, purpose: &str| Description {
         source: s.into(),
@@ -75,17 +90,65 @@ pub fn example_policy() -> Policy {
         match ext {
             Some(e) => {
                 for c in e.cidrs.iter().filter(|c| matches!(c, ipnet::IpNet::V4(_))) {
-                    rules.push(Rule { id: format!("f{i}_in"), group: to.to_string(), direction: Direction::Ingress, peer: Peer::Cidr { cidr: *c, party: e.name.clone() }, ports, description: d.clone(), justification: None, source: RuleSource::Flow { index: i }, origin: loc(10 + i) });
+                    rules.push(Rule {
+                        id: format!("f{i}_in"),
+                        group: to.to_string(),
+                        direction: Direction::Ingress,
+                        peer: Peer::Cidr {
+                            cidr: *c,
+                            party: e.name.clone(),
+                        },
+                        ports,
+                        description: d.clone(),
+                        justification: None,
+                        source: RuleSource::Flow { index: i },
+                        origin: loc(10 + i),
+                    });
                 }
             }
             None => {
-                rules.push(Rule { id: format!("f{i}_in"), group: to.to_string(), direction: Direction::Ingress, peer: Peer::Group { id: from.to_string() }, ports, description: d.clone(), justification: None, source: RuleSource::Flow { index: i }, origin: loc(10 + i) });
-                rules.push(Rule { id: format!("f{i}_out"), group: from.to_string(), direction: Direction::Egress, peer: Peer::Group { id: to.to_string() }, ports, description: d, justification: None, source: RuleSource::Flow { index: i }, origin: loc(10 + i) });
+                rules.push(Rule {
+                    id: format!("f{i}_in"),
+                    group: to.to_string(),
+                    direction: Direction::Ingress,
+                    peer: Peer::Group {
+                        id: from.to_string(),
+                    },
+                    ports,
+                    description: d.clone(),
+                    justification: None,
+                    source: RuleSource::Flow { index: i },
+                    origin: loc(10 + i),
+                });
+                rules.push(Rule {
+                    id: format!("f{i}_out"),
+                    group: from.to_string(),
+                    direction: Direction::Egress,
+                    peer: Peer::Group { id: to.to_string() },
+                    ports,
+                    description: d,
+                    justification: None,
+                    source: RuleSource::Flow { index: i },
+                    origin: loc(10 + i),
+                });
             }
         }
     }
     let p443 = PortRange::tcp(443);
-    rules.push(Rule { id: "e0".into(), group: "api".into(), direction: Direction::Egress, peer: Peer::Cidr { cidr: partner.cidrs[0], party: "partner".into() }, ports: p443, description: desc("api", "partner", p443, "payment partner API"), justification: None, source: RuleSource::Egress { index: 0 }, origin: loc(30) });
+    rules.push(Rule {
+        id: "e0".into(),
+        group: "api".into(),
+        direction: Direction::Egress,
+        peer: Peer::Cidr {
+            cidr: partner.cidrs[0],
+            party: "partner".into(),
+        },
+        ports: p443,
+        description: desc("api", "partner", p443, "payment partner API"),
+        justification: None,
+        source: RuleSource::Egress { index: 0 },
+        origin: loc(30),
+    });
     let hosts: BTreeMap<String, Vec<ipnet::IpNet>> = [
         ("lb", vec!["198.51.100.10/32"]),
         ("web", vec!["198.51.100.20/32", "198.51.100.21/32"]),
@@ -94,7 +157,12 @@ pub fn example_policy() -> Policy {
         ("cache", vec!["198.51.100.50/32"]),
     ]
     .into_iter()
-    .map(|(w, a)| (w.to_string(), a.into_iter().map(|s| s.parse().unwrap()).collect()))
+    .map(|(w, a)| {
+        (
+            w.to_string(),
+            a.into_iter().map(|s| s.parse().unwrap()).collect(),
+        )
+    })
     .collect();
     Policy {
         deployment: DeploymentInfo {
@@ -115,7 +183,11 @@ pub fn example_policy() -> Policy {
         externals: vec![internet, partner],
         fqdn_egress: vec![],
         endpoints: vec![],
-        access: Access { strategy: None, per_tier: BTreeMap::new(), origin: loc(1) },
+        access: Access {
+            strategy: None,
+            per_tier: BTreeMap::new(),
+            origin: loc(1),
+        },
         deny: vec![],
         kubernetes: None,
         spokes: vec![],
@@ -135,7 +207,13 @@ pub fn reachable(policy: &Policy, from: &str, to: &str, port: u16) -> bool {
                 Peer::Cidr { party, .. } => party == other,
             }
     };
-    let out_ok = !is_group(from) || policy.rules_of(from, Direction::Egress).any(|r| admits(r, to));
-    let in_ok = !is_group(to) || policy.rules_of(to, Direction::Ingress).any(|r| admits(r, from));
+    let out_ok = !is_group(from)
+        || policy
+            .rules_of(from, Direction::Egress)
+            .any(|r| admits(r, to));
+    let in_ok = !is_group(to)
+        || policy
+            .rules_of(to, Direction::Ingress)
+            .any(|r| admits(r, from));
     (is_group(from) || is_group(to)) && out_ok && in_ok
 }
