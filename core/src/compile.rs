@@ -433,12 +433,12 @@ pub fn ports_token(p: PortRange) -> String {
     }
 }
 
-/// `13.55.0.0/16` -> `13_55_0_0_16`; `2001:db8::/32` -> `2001_db8__32` (the `::` stays
-/// visible so that different IPv6 networks keep different tokens).
+/// `13.55.0.0/16` -> `13_55_0_0_16`; `2001:db8::/32` -> `2001_db8_32`; `fd00::1/128`
+/// -> `fd00__1_128` (an inner `::` stays visible, a trailing one is implied).
 pub fn cidr_token(c: &IpNet) -> String {
-    let s = c.to_string().to_ascii_lowercase();
-    let mapped: String = s.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' }).collect();
-    mapped.trim_matches('_').to_string()
+    let addr: String =
+        c.addr().to_string().to_ascii_lowercase().chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' }).collect();
+    format!("{}_{}", addr.trim_end_matches('_'), c.prefix_len()).trim_matches('_').to_string()
 }
 
 /// Lowercase `[a-z0-9_]`, runs of other characters become one `_`.
@@ -544,7 +544,8 @@ mod tests {
     #[test]
     fn tokens() {
         assert_eq!(cidr_token(&"13.55.0.0/16".parse().unwrap()), "13_55_0_0_16");
-        assert_eq!(cidr_token(&"2001:db8::/32".parse().unwrap()), "2001_db8__32");
+        assert_eq!(cidr_token(&"2001:db8::/32".parse().unwrap()), "2001_db8_32");
+        assert_eq!(cidr_token(&"fd00::1/128".parse().unwrap()), "fd00__1_128");
         assert_eq!(ports_token(PortRange::parse("8000-8100/tcp").unwrap()), "8000_8100_tcp");
         assert_eq!(ports_token(PortRange::ALL), "all");
         let mut ids = IdAllocator::default();
