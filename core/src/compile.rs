@@ -489,11 +489,18 @@ impl IdAllocator {
 }
 
 /// Removes exact duplicates (case-insensitive, trailing dot ignored) and names covered by
-/// a wildcard entry (`.example.com` covers `example.com` and every subdomain); sorted.
+/// a domain entry (`.example.com` covers `example.com` and every subdomain); sorted,
+/// lowercase, with `*.example.com` written in its equivalent `.example.com` form.
 pub fn dedup_fqdns<'a>(fqdns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let norm: BTreeSet<String> = fqdns
         .into_iter()
-        .map(|f| f.trim().trim_end_matches('.').to_ascii_lowercase())
+        .map(|f| {
+            let f = f.trim().trim_end_matches('.').to_ascii_lowercase();
+            match f.strip_prefix("*.") {
+                Some(rest) => format!(".{rest}"),
+                None => f,
+            }
+        })
         .filter(|f| !f.is_empty())
         .collect();
     let wildcards: Vec<&String> = norm.iter().filter(|f| f.starts_with('.')).collect();
@@ -537,7 +544,7 @@ mod tests {
 
     #[test]
     fn fqdns_are_deduplicated_and_sorted() {
-        let got = dedup_fqdns(["b.example.com", ".example.com", "example.com", "api.stripe.com", "API.stripe.com", "x.org."]);
+        let got = dedup_fqdns(["b.example.com", "*.example.com", ".example.com", "example.com", "api.stripe.com", "API.stripe.com", "x.org."]);
         assert_eq!(got, vec![".example.com", "api.stripe.com", "x.org"]);
     }
 
