@@ -193,3 +193,38 @@ fn access_endpoints_create_the_group_when_none_was_listed() {
     add_endpoint_services(&mut p, &[], true);
     assert_eq!(p, snapshot);
 }
+
+/// Everything of a policy but the profile locations.
+fn without_locations(p: &cloudwall_core::Policy) -> String {
+    let mut v = serde_json::to_value(p).unwrap();
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("origin");
+                m.remove("source").filter(|s| s.is_object()).map(|s| m.insert("source".into(), s));
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut v);
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn the_example_file_compiles_like_the_built_profile() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let from_toml = compile(&cloudwall_core::profile::load(&root.join("examples/webapp-aws.toml")).unwrap_or_else(|e| panic!("{e}")));
+    let from_json = compile(
+        &cloudwall_core::profile::load(&root.join("core/tests/fixtures/webapp-aws.json")).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let built = compile(&worked_example().build());
+    assert_eq!(without_locations(&from_toml), without_locations(&built));
+    assert_eq!(without_locations(&from_json), without_locations(&built));
+    // locations point into the file: the 443/tcp rule at its port value
+    let r = from_toml.rules.iter().find(|r| r.id == "alb_in_from_internet_v4_443_tcp").unwrap();
+    let text = std::fs::read_to_string(root.join("examples/webapp-aws.toml")).unwrap();
+    let line = text.lines().nth(r.origin.line - 1).unwrap();
+    assert!(line[r.origin.col - 1..].starts_with("\"443/tcp\""), "{line}");
+}
