@@ -267,6 +267,12 @@ fn range_phrase(range: PortRange) -> Option<String> {
     }
 }
 
+/// `prod-data-rds opens 5432/tcp (PostgreSQL) to the internet[ through the range ...]`.
+fn exposure_text(target: &str, listed: &[String], src: &str, range: PortRange) -> String {
+    let through = range_phrase(range).map(|r| format!(" through {r}")).unwrap_or_default();
+    format!("{target} opens {} to {src}{through}", listed.join(", "))
+}
+
 /// CW001 and CW004: what an internet source may reach.
 fn internet_exposure(policy: &Policy, out: &mut Vec<Finding>) {
     for (i, rule) in policy.rules.iter().enumerate() {
@@ -280,15 +286,12 @@ fn internet_exposure(policy: &Policy, out: &mut Vec<Finding>) {
         if !sensitive.is_empty() {
             let listed: Vec<String> =
                 sensitive.iter().map(|(p, name)| format!("{} ({name})", port_text(*p, rule.ports))).collect();
-            let what = match range_phrase(rule.ports) {
-                Some(r) => format!("{r} opens {}", listed.join(", ")),
-                None => listed.join(", "),
-            };
+            let what = exposure_text(&target, &listed, &src, rule.ports);
             out.push(Finding {
                 code: "CW001",
                 subject: Subject::RulePorts(i),
                 message: format!(
-                    "mandatory rule 1 (no internet source on a management or database port): {what} on {target} is open to {src}; this is refused whatever the justification"
+                    "mandatory rule 1 (no internet source on a management or database port): {what}; this is refused whatever the justification"
                 ),
                 label: "management or database port open to the internet".to_string(),
                 help: Some(
@@ -303,16 +306,11 @@ fn internet_exposure(policy: &Policy, out: &mut Vec<Finding>) {
             .map(|p| format!("{} ({})", port_text(*p, rule.ports), if *p == 22 { "SSH" } else { "RDP" }))
             .collect();
         if !shells.is_empty() {
-            let what = match range_phrase(rule.ports) {
-                Some(r) => format!("{r} opens {}", shells.join(", ")),
-                None => shells.join(", "),
-            };
+            let what = exposure_text(&target, &shells, &src, rule.ports);
             out.push(Finding {
                 code: "CW004",
                 subject: Subject::RulePorts(i),
-                message: format!(
-                    "mandatory rule 4 (no SSH/RDP reachable from the internet): {what} on {target} is reachable from {src}"
-                ),
+                message: format!("mandatory rule 4 (no SSH/RDP reachable from the internet): {what}"),
                 label: "remote shell open to the internet".to_string(),
                 help: Some(
                     "use the provider's managed access (bastion = \"ssm-session-manager\", \"azure-bastion\", \"iap-tcp\") or a VPN party instead of an internet-facing bastion"
