@@ -1,1 +1,8 @@
-//! Shared helpers of the cross-crate tests.
+//! Shared helpers of the cross-crate tests: finding the real tools (and saying why a
+//! test skips when one is missing), running a local AWS API emulator, and the
+//! profile -> Policy -> artifacts pipeline the suites drive.
+
+pub mod moto;
+pub mod pipeline;
+pub mod terraform;
+pub mod tools;
