@@ -14,10 +14,16 @@ fn worked_example_loads_cleanly() {
     let d = &p.deployment;
     assert_eq!(d.name.value, "webapp");
     assert_eq!(d.env.value, "prod");
-    assert_eq!(d.providers.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(), ["aws"]);
+    assert_eq!(
+        d.providers.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(),
+        ["aws"]
+    );
     assert_eq!(d.region.as_ref().unwrap().value, "us-east-1");
     assert_eq!(d.topology.value, Topology::ThreeTier);
-    assert_eq!(d.compliance.iter().map(|c| c.value).collect::<Vec<_>>(), [Compliance::Soc2]);
+    assert_eq!(
+        d.compliance.iter().map(|c| c.value).collect::<Vec<_>>(),
+        [Compliance::Soc2]
+    );
     assert_eq!(d.public.value, PublicMode::LoadBalancerOnly);
     assert_eq!(d.bastion.as_ref().unwrap().value, Bastion::SsmSessionManager);
     assert_eq!(d.availability_zones.value, 2);

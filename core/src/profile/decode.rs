@@ -154,7 +154,12 @@ pub(crate) struct Decoder {
 /// Decodes `root` (file 0 is the profile the user named). Returns the profile when
 /// nothing was wrong at this stage, and the diagnostics either way.
 pub(crate) fn decode(root: &Table, sources: &SourceMap) -> (Option<Profile>, Vec<Diagnostic>) {
-    let mut d = Decoder { diags: Vec::new(), names: BTreeMap::new(), workload_names: vec![], external_names: vec![] };
+    let mut d = Decoder {
+        diags: Vec::new(),
+        names: BTreeMap::new(),
+        workload_names: vec![],
+        external_names: vec![],
+    };
     let root_span = Span::new(crate::source::FileId(0), 0, 0);
     d.check_keys(root, TOP_KEYS, "the profile");
 
@@ -177,7 +182,8 @@ pub(crate) fn decode(root: &Table, sources: &SourceMap) -> (Option<Profile>, Vec
     };
     for p in &plugins {
         if p.value.trim().is_empty() {
-            d.diags.push(Diagnostic::error("CW102", "`plugins` has an empty path").at(p.span, "empty path"));
+            d.diags
+                .push(Diagnostic::error("CW102", "`plugins` has an empty path").at(p.span, "empty path"));
         }
     }
 
@@ -225,7 +231,10 @@ impl Decoder {
         self.push(
             Diagnostic::error(
                 "CW102",
-                format!("`{key}` in {ctx} must be {expected}, found {}", node.value.type_name()),
+                format!(
+                    "`{key}` in {ctx} must be {expected}, found {}",
+                    describe_value(&node.value)
+                ),
             )
             .at(node.span, format!("expected {expected}")),
         );
@@ -274,12 +283,20 @@ impl Decoder {
             Some(format!("contains {}", describe_char(c)))
         } else if !v.starts_with(|c: char| c.is_ascii_lowercase()) {
             Some("must start with a lowercase letter".into())
-        } else if let Some(c) = v.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
-            Some(format!("contains `{c}`: only lowercase letters, digits and `-` are allowed"))
+        } else if let Some(c) = v
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+        {
+            Some(format!(
+                "contains `{c}`: only lowercase letters, digits and `-` are allowed"
+            ))
         } else if v.ends_with('-') {
             Some("must not end with `-`".into())
         } else if v.chars().count() > max {
-            Some(format!("is {} characters long; the maximum is {max}", v.chars().count()))
+            Some(format!(
+                "is {} characters long; the maximum is {max}",
+                v.chars().count()
+            ))
         } else {
             None
         };
@@ -291,7 +308,9 @@ impl Decoder {
                     .with_help("names match ^[a-z][a-z0-9-]*$, without a trailing `-`");
                 let fixed = sanitize_name(v, max);
                 if !fixed.is_empty() && fixed != *v {
-                    d = d.with_help(format!("names match ^[a-z][a-z0-9-]*$ (at most {max} characters), e.g. `{fixed}`"));
+                    d = d.with_help(format!(
+                        "names match ^[a-z][a-z0-9-]*$ (at most {max} characters), e.g. `{fixed}`"
+                    ));
                 }
                 self.push(d);
                 false
@@ -364,7 +383,9 @@ impl Decoder {
 
     /// An array of strings; `text` refuses control characters in each.
     fn str_list(&mut self, t: &Table, key: &str, ctx: &str, text: bool) -> Got<Vec<Spanned<String>>> {
-        let Some((items, _)) = self.array(t, key, ctx)? else { return Ok(None) };
+        let Some((items, _)) = self.array(t, key, ctx)? else {
+            return Ok(None);
+        };
         let mut out = Vec::new();
         let mut bad = false;
         for it in items {
@@ -390,7 +411,9 @@ impl Decoder {
     }
 
     fn ports(&mut self, t: &Table, ctx: &str) -> Got<(Vec<Spanned<PortRange>>, Span)> {
-        let Some((items, span)) = self.array(t, "ports", ctx)? else { return Ok(None) };
+        let Some((items, span)) = self.array(t, "ports", ctx)? else {
+            return Ok(None);
+        };
         if items.is_empty() {
             self.push(
                 Diagnostic::error("CW105", format!("`ports` in {ctx} is an empty list"))
@@ -436,7 +459,9 @@ impl Decoder {
 
     /// `cidrs` (or another key) as networks: CW106 on a bad one.
     fn nets(&mut self, t: &Table, key: &str, ctx: &str) -> Got<Vec<Spanned<IpNet>>> {
-        let Some((items, _)) = self.array(t, key, ctx)? else { return Ok(None) };
+        let Some((items, _)) = self.array(t, key, ctx)? else {
+            return Ok(None);
+        };
         self.net_items(items, key, ctx).map(Some)
     }
 
@@ -478,7 +503,12 @@ impl Decoder {
     ) -> Vec<T> {
         let Some(e) = root.get(key) else { return vec![] };
         let Value::Array(items) = &e.node.value else {
-            self.type_error(key, "the profile", &format!("an array of tables (`[[{key}]]`)"), &e.node);
+            self.type_error(
+                key,
+                "the profile",
+                &format!("an array of tables (`[[{key}]]`)"),
+                &e.node,
+            );
             return vec![];
         };
         let mut out = Vec::new();
@@ -513,10 +543,14 @@ impl Decoder {
     fn declare_names(&mut self, root: &Table) {
         let mut seen: BTreeMap<String, (Span, &'static str)> = BTreeMap::new();
         for (key, what) in [("workload", "workload"), ("external", "external")] {
-            let Some(Value::Array(items)) = root.get(key).map(|e| &e.node.value) else { continue };
+            let Some(Value::Array(items)) = root.get(key).map(|e| &e.node.value) else {
+                continue;
+            };
             for it in items {
                 let Value::Table(t) = &it.value else { continue };
-                let Some(Value::Str(name)) = t.get("name").map(|e| &e.node.value) else { continue };
+                let Some(Value::Str(name)) = t.get("name").map(|e| &e.node.value) else {
+                    continue;
+                };
                 let span = t.get("name").map(|e| e.node.span).unwrap_or(it.span);
                 let sname = Spanned::new(name.clone(), span);
                 if RESERVED_NAMES.contains(&name.as_str()) {
@@ -566,15 +600,22 @@ impl Decoder {
             candidates.push(INTERNET);
             "a workload, an [[external]] or `internet`"
         };
-        let known = if candidates.is_empty() { "none declared".to_string() } else { candidates.join(", ") };
+        let known = if candidates.is_empty() {
+            "none declared".to_string()
+        } else {
+            candidates.join(", ")
+        };
         let mut help = format!("known: {known}");
         if let Some(h) = did_you_mean(&s.value, candidates.iter().copied()) {
             help = format!("{h} ({help})");
         }
         self.push(
-            Diagnostic::error("CW104", format!("unknown reference {:?} in `{key}` of {ctx}: not {what}", s.value))
-                .at(s.span, "unknown name")
-                .with_help(help),
+            Diagnostic::error(
+                "CW104",
+                format!("unknown reference {:?} in `{key}` of {ctx}: not {what}", s.value),
+            )
+            .at(s.span, "unknown name")
+            .with_help(help),
         );
     }
 
@@ -639,7 +680,10 @@ impl Decoder {
         let providers = self.str_list(t, "providers", ctx, false);
         let providers: Option<Vec<Spanned<String>>> = match (provider, providers) {
             (Ok(Some(p)), Ok(Some(ps))) => {
-                let second = t.get("providers").map(|e| e.key_span).unwrap_or(ps.first().map(|x| x.span).unwrap_or(span));
+                let second = t
+                    .get("providers")
+                    .map(|e| e.key_span)
+                    .unwrap_or(ps.first().map(|x| x.span).unwrap_or(span));
                 self.push(
                     Diagnostic::error("CW111", "both `provider` and `providers` are set in [deployment]")
                         .at(second, "`providers` here")
@@ -710,9 +754,12 @@ impl Decoder {
                             if let Some(first) = out.iter().find(|x| x.value == c.value) {
                                 let fs = first.span;
                                 self.push(
-                                    Diagnostic::error("CW107", format!("compliance scope `{}` is listed twice", s.value))
-                                        .at(s.span, "duplicate scope")
-                                        .at(fs, "first listed here"),
+                                    Diagnostic::error(
+                                        "CW107",
+                                        format!("compliance scope `{}` is listed twice", s.value),
+                                    )
+                                    .at(s.span, "duplicate scope")
+                                    .at(fs, "first listed here"),
                                 );
                                 bad = true;
                             } else {
@@ -755,8 +802,21 @@ impl Decoder {
             },
         };
 
-        let (Some(name), Some(env), Some(providers), Ok(region), Ok(regions), Ok(topology), Ok(compliance), Ok(public), Ok(bastion), Ok(owner), Ok(azs)) =
-            (name, env, providers, region, regions, topology, compliance, public, bastion, owner, azs)
+        let (
+            Some(name),
+            Some(env),
+            Some(providers),
+            Ok(region),
+            Ok(regions),
+            Ok(topology),
+            Ok(compliance),
+            Ok(public),
+            Ok(bastion),
+            Ok(owner),
+            Ok(azs),
+        ) = (
+            name, env, providers, region, regions, topology, compliance, public, bastion, owner, azs,
+        )
         else {
             return None;
         };
@@ -792,7 +852,12 @@ impl Decoder {
         let tier = self.required(tier, "tier", &ctx, span);
         let kind = self.word::<WorkloadKind>(t, "kind", &ctx);
         let kind = self.required(kind, "kind", &ctx, span);
-        Some(Workload { span, name: name?, tier: tier?, kind: kind? })
+        Some(Workload {
+            span,
+            name: name?,
+            tier: tier?,
+            kind: kind?,
+        })
     }
 
     fn external(&mut self, t: &Table, span: Span) -> Option<External> {
@@ -809,14 +874,22 @@ impl Decoder {
             if c.is_empty() {
                 let s = t.get("cidrs").map(|e| e.node.span).unwrap_or(span);
                 self.push(
-                    Diagnostic::error("CW103", format!("`cidrs` of {ctx} is empty: an external party needs at least one CIDR"))
-                        .at(s, "empty list"),
+                    Diagnostic::error(
+                        "CW103",
+                        format!("`cidrs` of {ctx} is empty: an external party needs at least one CIDR"),
+                    )
+                    .at(s, "empty list"),
                 );
                 return None;
             }
         }
         let purpose = self.text(t, "purpose", &ctx);
-        Some(External { span, name: name?, cidrs: cidrs?, purpose: purpose.ok()? })
+        Some(External {
+            span,
+            name: name?,
+            cidrs: cidrs?,
+            purpose: purpose.ok()?,
+        })
     }
 
     fn flow(&mut self, t: &Table, span: Span) -> Option<Flow> {
@@ -842,8 +915,11 @@ impl Decoder {
                 (End::Internet, End::Internet) => {
                     ok = false;
                     self.push(
-                        Diagnostic::error("CW111", "a flow from `internet` to `internet` describes nothing in this network")
-                            .at(to_s.span, "`to` is the internet too"),
+                        Diagnostic::error(
+                            "CW111",
+                            "a flow from `internet` to `internet` describes nothing in this network",
+                        )
+                        .at(to_s.span, "`to` is the internet too"),
                     );
                 }
                 (End::External, End::External) => {
@@ -851,7 +927,10 @@ impl Decoder {
                     self.push(
                         Diagnostic::error(
                             "CW111",
-                            format!("a flow between two external parties (`{}` -> `{}`) never crosses this network", f.value, to_s.value),
+                            format!(
+                                "a flow between two external parties (`{}` -> `{}`) never crosses this network",
+                                f.value, to_s.value
+                            ),
                         )
                         .at(to_s.span, "external destination")
                         .at(f.span, "external source"),
@@ -862,8 +941,14 @@ impl Decoder {
                     self.push(
                         Diagnostic::error(
                             "CW111",
-                            format!("a flow between `internet` and the external party `{}` never crosses this network",
-                                if matches!(fe, End::External) { &f.value } else { &to_s.value }),
+                            format!(
+                                "a flow between `internet` and the external party `{}` never crosses this network",
+                                if matches!(fe, End::External) {
+                                    &f.value
+                                } else {
+                                    &to_s.value
+                                }
+                            ),
                         )
                         .at(to_s.span, "destination")
                         .at(f.span, "source"),
@@ -876,7 +961,10 @@ impl Decoder {
         if let (Ok(None), Some(to_s), Some(te)) = (&ports, &to, to_end) {
             let why = match te {
                 End::Internet => Some("the internet has no default port".to_string()),
-                End::External => Some(format!("`{}` is an external party, which has no default port", to_s.value)),
+                End::External => Some(format!(
+                    "`{}` is an external party, which has no default port",
+                    to_s.value
+                )),
                 End::Workload(Some(k)) if k.default_port().is_none() => {
                     Some(format!("`{}` is of kind `{k}`, which has no default port", to_s.value))
                 }
@@ -884,8 +972,11 @@ impl Decoder {
             };
             if let Some(why) = why {
                 ok = false;
-                let kinds_with_port: Vec<&str> =
-                    WorkloadKind::ALL.iter().filter(|k| k.default_port().is_some()).map(|k| k.as_str()).collect();
+                let kinds_with_port: Vec<&str> = WorkloadKind::ALL
+                    .iter()
+                    .filter(|k| k.default_port().is_some())
+                    .map(|k| k.as_str())
+                    .collect();
                 self.push(
                     Diagnostic::error("CW109", format!("{ctx} has no `ports` and {why}"))
                         .at(to_s.span, "destination without a default port")
@@ -901,12 +992,20 @@ impl Decoder {
             Ok(None) => (vec![], span),
             Err(()) => return None,
         };
-        let (Some(from), Some(to), Some(fe), Some(te)) = (from, to, from_end, to_end) else { return None };
+        let (Some(from), Some(to), Some(fe), Some(te)) = (from, to, from_end, to_end) else {
+            return None;
+        };
         if matches!(fe, End::Unknown) || matches!(te, End::Unknown) || !ok {
             return None;
         }
         let ep = |s: Spanned<String>| {
-            s.map(|v| if v == INTERNET { EndpointRef::Internet } else { EndpointRef::Named(v) })
+            s.map(|v| {
+                if v == INTERNET {
+                    EndpointRef::Internet
+                } else {
+                    EndpointRef::Named(v)
+                }
+            })
         };
         Some(Flow {
             span,
@@ -928,7 +1027,10 @@ impl Decoder {
         self.check_keys(t, EGRESS_KEYS, &ctx);
         let from = self.string(t, "from", &ctx);
         let from = self.required(from, "from", &ctx, span);
-        let from_ok = from.as_ref().map(|f| self.workload_ref(f, "from", &ctx)).unwrap_or(false);
+        let from_ok = from
+            .as_ref()
+            .map(|f| self.workload_ref(f, "from", &ctx))
+            .unwrap_or(false);
         let cidrs = self.nets(t, "cidrs", &ctx);
         let fqdns = self.str_list(t, "fqdns", &ctx, false);
         let mut fqdn_ok = true;
@@ -949,9 +1051,12 @@ impl Decoder {
         }
         if empty(&cidrs) && empty(&fqdns) {
             self.push(
-                Diagnostic::error("CW111", format!("{ctx} has neither `cidrs` nor `fqdns`: it allows nothing"))
-                    .at(span, "destination missing")
-                    .with_help("add `cidrs = [\"203.0.113.0/24\"]` or `fqdns = [\"api.example.com\"]`"),
+                Diagnostic::error(
+                    "CW111",
+                    format!("{ctx} has neither `cidrs` nor `fqdns`: it allows nothing"),
+                )
+                .at(span, "destination missing")
+                .with_help("add `cidrs = [\"203.0.113.0/24\"]` or `fqdns = [\"api.example.com\"]`"),
             );
             return None;
         }
@@ -988,7 +1093,11 @@ impl Decoder {
             }
         }
         let purpose = self.text(t, "purpose", ctx);
-        Some(Deny { span, cidrs: cidrs?, purpose: purpose.ok()? })
+        Some(Deny {
+            span,
+            cidrs: cidrs?,
+            purpose: purpose.ok()?,
+        })
     }
 
     fn spoke(&mut self, t: &Table, span: Span) -> Option<Spoke> {
@@ -1013,11 +1122,17 @@ impl Decoder {
         if !ok {
             return None;
         }
-        Some(Spoke { span, name: name?, workloads: workloads? })
+        Some(Spoke {
+            span,
+            name: name?,
+            workloads: workloads?,
+        })
     }
 
     fn private_endpoints(&mut self, root: &Table) -> PrivateEndpoints {
-        let Some((t, span)) = self.table(root, "private_endpoints") else { return PrivateEndpoints::default() };
+        let Some((t, span)) = self.table(root, "private_endpoints") else {
+            return PrivateEndpoints::default();
+        };
         let ctx = "[private_endpoints]";
         self.check_keys(t, ENDPOINTS_KEYS, ctx);
         let services = match self.str_list(t, "services", ctx, false) {
@@ -1027,9 +1142,15 @@ impl Decoder {
         let mut out: Vec<Spanned<String>> = Vec::new();
         for s in services {
             if let Err(msg) = check_service(&s.value) {
-                let mut d = Diagnostic::error("CW111", format!("unknown private endpoint service {:?}: {msg}", s.value))
-                    .at(s.span, "unknown service");
-                let h = format!("neutral names: {}; or a provider-specific `provider:service` such as `aws:ecr.dkr`", ENDPOINT_SERVICES.join(", "));
+                let mut d = Diagnostic::error(
+                    "CW111",
+                    format!("unknown private endpoint service {:?}: {msg}", s.value),
+                )
+                .at(s.span, "unknown service");
+                let h = format!(
+                    "neutral names: {}; or a provider-specific `provider:service` such as `aws:ecr.dkr`",
+                    ENDPOINT_SERVICES.join(", ")
+                );
                 d = match did_you_mean(&s.value, ENDPOINT_SERVICES.iter().copied()) {
                     Some(dym) => d.with_help(format!("{dym} ({h})")),
                     None => d.with_help(h),
@@ -1040,15 +1161,21 @@ impl Decoder {
             if let Some(first) = out.iter().find(|x| x.value == s.value) {
                 let fs = first.span;
                 self.push(
-                    Diagnostic::error("CW107", format!("private endpoint service `{}` is listed twice", s.value))
-                        .at(s.span, "duplicate service")
-                        .at(fs, "first listed here"),
+                    Diagnostic::error(
+                        "CW107",
+                        format!("private endpoint service `{}` is listed twice", s.value),
+                    )
+                    .at(s.span, "duplicate service")
+                    .at(fs, "first listed here"),
                 );
                 continue;
             }
             out.push(s);
         }
-        PrivateEndpoints { span: Some(span), services: out }
+        PrivateEndpoints {
+            span: Some(span),
+            services: out,
+        }
     }
 
     fn kubernetes(&mut self, root: &Table, deployment: Option<&Deployment>) -> Option<Kubernetes> {
@@ -1082,7 +1209,12 @@ impl Decoder {
         if !ok {
             return None;
         }
-        Some(Kubernetes { span, namespace: namespace?, ingress_namespace: ingress?, workloads: workloads? })
+        Some(Kubernetes {
+            span,
+            namespace: namespace?,
+            ingress_namespace: ingress?,
+            workloads: workloads?,
+        })
     }
 
     /// A Kubernetes namespace: an RFC 1123 label (CW108).
@@ -1090,7 +1222,8 @@ impl Decoder {
         let v = &s.value;
         let valid = !v.is_empty()
             && v.len() <= 63
-            && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && v.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !v.starts_with('-')
             && !v.ends_with('-');
         if !valid {
@@ -1105,7 +1238,9 @@ impl Decoder {
 
     fn access(&mut self, root: &Table) -> BTreeMap<Tier, Spanned<Bastion>> {
         let mut out = BTreeMap::new();
-        let Some((t, _)) = self.table(root, "access") else { return out };
+        let Some((t, _)) = self.table(root, "access") else {
+            return out;
+        };
         let ctx = "[access]";
         for e in &t.entries {
             let Some(tier) = Tier::from_word(&e.key) else {
@@ -1131,7 +1266,11 @@ impl Decoder {
                 _ => {
                     let mut d = Diagnostic::error(
                         "CW111",
-                        format!("{v:?} is not an access strategy for tier `{}` in [access]: expected one of {}", e.key, strategies.join(", ")),
+                        format!(
+                            "{v:?} is not an access strategy for tier `{}` in [access]: expected one of {}",
+                            e.key,
+                            strategies.join(", ")
+                        ),
                     )
                     .at(e.node.span, "not an access strategy");
                     if let Some(h) = did_you_mean(v, strategies.iter().copied()) {
@@ -1146,7 +1285,9 @@ impl Decoder {
 
     fn hosts(&mut self, root: &Table) -> BTreeMap<String, Spanned<Vec<Spanned<IpNet>>>> {
         let mut out = BTreeMap::new();
-        let Some((t, _)) = self.table(root, "hosts") else { return out };
+        let Some((t, _)) = self.table(root, "hosts") else {
+            return out;
+        };
         let ctx = "[hosts]";
         for e in &t.entries {
             let key = Spanned::new(e.key.clone(), e.key_span);
@@ -1166,12 +1307,35 @@ impl Decoder {
     }
 }
 
+/// "an integer `5`": the type of a value, with the value when it is short.
+fn describe_value(v: &Value) -> String {
+    let shown = match v {
+        Value::Str(s) => format!("{s:?}"),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        Value::Null | Value::Array(_) | Value::Table(_) => return v.type_name().to_string(),
+    };
+    if shown.chars().count() > 40 || shown.chars().any(bad_char) {
+        v.type_name().to_string()
+    } else {
+        format!("{} `{shown}`", v.type_name())
+    }
+}
+
 /// The name with invalid characters replaced, for a "e.g." hint.
 fn sanitize_name(v: &str, max: usize) -> String {
     let mut s: String = v
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     while s.contains("--") {
         s = s.replace("--", "-");
@@ -1186,18 +1350,30 @@ pub fn parse_net(s: &str) -> Result<IpNet, (String, Option<String>)> {
     match s.split_once('/') {
         None => match s.parse::<IpAddr>() {
             Ok(ip) => Ok(IpNet::from(ip)),
-            Err(_) => Err((format!("{s:?} is neither an IP address nor a CIDR"), Some("write e.g. \"10.0.0.0/16\" or \"192.0.2.10\"".into()))),
+            Err(_) => Err((
+                format!("{s:?} is neither an IP address nor a CIDR"),
+                Some("write e.g. \"10.0.0.0/16\" or \"192.0.2.10\"".into()),
+            )),
         },
         Some((addr, len)) => {
             let Ok(ip) = addr.parse::<IpAddr>() else {
-                return Err((format!("{s:?} is not a valid CIDR: {addr:?} is not an IP address"), None));
+                return Err((
+                    format!("{s:?} is not a valid CIDR: {addr:?} is not an IP address"),
+                    None,
+                ));
             };
             let max = if ip.is_ipv4() { 32 } else { 128 };
             let Ok(len) = len.parse::<u8>() else {
-                return Err((format!("{s:?} is not a valid CIDR: the prefix length {len:?} is not a number"), None));
+                return Err((
+                    format!("{s:?} is not a valid CIDR: the prefix length {len:?} is not a number"),
+                    None,
+                ));
             };
             if len > max {
-                return Err((format!("{s:?} is not a valid CIDR: prefix length /{len} is larger than /{max}"), None));
+                return Err((
+                    format!("{s:?} is not a valid CIDR: prefix length /{len} is larger than /{max}"),
+                    None,
+                ));
             }
             let net = IpNet::new(ip, len).map_err(|e| (format!("{s:?} is not a valid CIDR: {e}"), None))?;
             let trunc = net.trunc();
@@ -1225,7 +1401,9 @@ pub fn check_fqdn(s: &str) -> Result<(), String> {
     }
     let labels: Vec<&str> = host.split('.').collect();
     if labels.len() < 2 {
-        return Err("it needs at least one dot (a bare name such as `localhost` is not an internet destination)".into());
+        return Err(
+            "it needs at least one dot (a bare name such as `localhost` is not an internet destination)".into(),
+        );
     }
     for l in &labels {
         if l.is_empty() {
@@ -1258,7 +1436,8 @@ fn check_service(s: &str) -> Result<(), String> {
     }
     if let Some((p, svc)) = s.split_once(':') {
         let p_ok = p.starts_with(|c: char| c.is_ascii_lowercase())
-            && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         let s_ok = !svc.is_empty()
             && svc.starts_with(|c: char| c.is_ascii_alphanumeric())
             && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 /// Whether a path names a JSON profile (by its extension).
 pub fn is_json(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Reads the file `path` with text `text` (already read) and all its bases; returns the
@@ -62,8 +64,11 @@ fn read_one(
                     Value::Str(s) => bases.push((s, it.span)),
                     other => diags.push(
                         Diagnostic::error(
-                            "CW102",
-                            format!("`extends` entries must be file paths (strings), found {}", other.type_name()),
+                            "CW110",
+                            format!(
+                                "`extends` entries must be file paths (strings), found {}",
+                                other.type_name()
+                            ),
                         )
                         .at(it.span, "expected a string"),
                     ),
@@ -73,8 +78,11 @@ fn read_one(
         other => {
             diags.push(
                 Diagnostic::error(
-                    "CW102",
-                    format!("`extends` must be a file path or a list of file paths, found {}", other.type_name()),
+                    "CW110",
+                    format!(
+                        "`extends` must be a file path or a list of file paths, found {}",
+                        other.type_name()
+                    ),
                 )
                 .at(ext.node.span, "expected a string or an array of strings"),
             );
@@ -94,12 +102,18 @@ fn read_one(
         let base_path = dir.join(&rel);
         let id = identity(&base_path);
         if let Some(pos) = stack.iter().position(|p| *p == id) {
-            let chain: Vec<String> =
-                stack[pos..].iter().map(|p| p.display().to_string()).chain([id.display().to_string()]).collect();
+            let chain: Vec<String> = stack[pos..]
+                .iter()
+                .map(|p| p.display().to_string())
+                .chain([id.display().to_string()])
+                .collect();
             diags.push(
-                Diagnostic::error("CW110", format!("`extends = \"{rel}\"` makes a cycle: {}", chain.join(" -> ")))
-                    .at(span, "this base extends (directly or not) the file that names it")
-                    .with_help("remove the `extends` that points back to a profile already being read"),
+                Diagnostic::error(
+                    "CW110",
+                    format!("`extends = \"{rel}\"` makes a cycle: {}", chain.join(" -> ")),
+                )
+                .at(span, "this base extends (directly or not) the file that names it")
+                .with_help("remove the `extends` that points back to a profile already being read"),
             );
             ok = false;
             continue;
@@ -108,9 +122,12 @@ fn read_one(
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("CW110", format!("cannot read the base profile `{rel}` ({}): {e}", base_path.display()))
-                        .at(span, "named here")
-                        .with_help("`extends` paths are relative to the file that names them"),
+                    Diagnostic::error(
+                        "CW110",
+                        format!("cannot read the base profile `{rel}` ({}): {e}", base_path.display()),
+                    )
+                    .at(span, "named here")
+                    .with_help("`extends` paths are relative to the file that names them"),
                 );
                 ok = false;
                 continue;
@@ -143,10 +160,24 @@ fn read_one(
 /// new keys follow.
 pub fn merge_tables(mut base: Table, over: Table) -> Table {
     for e in over.entries {
+        // alternative spellings of one field: the extending file's choice replaces the base's
+        for (a, b) in EXCLUSIVE_KEYS {
+            if e.key == *a {
+                base.remove(b);
+            } else if e.key == *b {
+                base.remove(a);
+            }
+        }
         match base.get_mut(&e.key) {
             None => base.entries.push(e),
             Some(b) => {
-                let old = std::mem::replace(&mut b.node, Node { value: Value::Null, span: e.node.span });
+                let old = std::mem::replace(
+                    &mut b.node,
+                    Node {
+                        value: Value::Null,
+                        span: e.node.span,
+                    },
+                );
                 b.node = merge_nodes(old, e.node);
                 b.key_span = e.key_span;
             }
@@ -155,17 +186,29 @@ pub fn merge_tables(mut base: Table, over: Table) -> Table {
     base
 }
 
+/// Keys that are two spellings of one field (`provider = "x"` / `providers = [...]`).
+const EXCLUSIVE_KEYS: &[(&str, &str)] = &[("provider", "providers")];
+
 fn is_array_of_tables(items: &[Node]) -> bool {
     !items.is_empty() && items.iter().all(|n| matches!(n.value, Value::Table(_)))
 }
 
 fn merge_nodes(base: Node, over: Node) -> Node {
     match (base.value, over.value) {
-        (Value::Table(b), Value::Table(o)) => Node { value: Value::Table(merge_tables(b, o)), span: over.span },
+        (Value::Table(b), Value::Table(o)) => Node {
+            value: Value::Table(merge_tables(b, o)),
+            span: over.span,
+        },
         (Value::Array(mut b), Value::Array(o)) if is_array_of_tables(&b) && is_array_of_tables(&o) => {
             b.extend(o);
-            Node { value: Value::Array(b), span: over.span }
+            Node {
+                value: Value::Array(b),
+                span: over.span,
+            }
         }
-        (_, v) => Node { value: v, span: over.span },
+        (_, v) => Node {
+            value: v,
+            span: over.span,
+        },
     }
 }

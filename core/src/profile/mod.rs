@@ -17,7 +17,7 @@ pub mod validate;
 pub use model::*;
 
 use crate::diag::Diagnostic;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap, Span};
 use std::path::Path;
 
 /// A profile that could not be read: the diagnostics, with the sources they point into.
@@ -54,7 +54,8 @@ pub fn load(path: &Path) -> Result<Profile, LoadError> {
                     diagnostics: vec![Diagnostic::error(
                         "CW100",
                         format!("cannot read {}: not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()),
-                    )],
+                    )
+                    .at(Span::new(FileId(0), 0, 0), "not UTF-8")],
                 });
             }
         },
@@ -63,7 +64,8 @@ pub fn load(path: &Path) -> Result<Profile, LoadError> {
             sources.add(path, String::new());
             return Err(LoadError {
                 sources,
-                diagnostics: vec![Diagnostic::error("CW100", format!("cannot read {}: {e}", path.display()))],
+                diagnostics: vec![Diagnostic::error("CW100", format!("cannot read {}: {e}", path.display()))
+                    .at(Span::new(FileId(0), 0, 0), "unreadable file")],
             });
         }
     };

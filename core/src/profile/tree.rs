@@ -100,7 +100,10 @@ fn parse_toml(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
     }
     let span = root.span();
     let table = toml_table(file, root.into_inner());
-    Ok(Node { value: Value::Table(table), span: Span::new(file, span.start, span.end.max(span.start)) })
+    Ok(Node {
+        value: Value::Table(table),
+        span: Span::new(file, span.start, span.end.max(span.start)),
+    })
 }
 
 fn toml_table(file: FileId, t: toml::de::DeTable<'_>) -> Table {
@@ -108,7 +111,11 @@ fn toml_table(file: FileId, t: toml::de::DeTable<'_>) -> Table {
         .into_iter()
         .map(|(k, v)| {
             let ks = k.span();
-            Entry { key: k.into_inner().into_owned(), key_span: Span::new(file, ks.start, ks.end), node: toml_node(file, v) }
+            Entry {
+                key: k.into_inner().into_owned(),
+                key_span: Span::new(file, ks.start, ks.end),
+                node: toml_node(file, v),
+            }
         })
         .collect();
     // the map may be sorted by key: restore the order of the file
@@ -155,22 +162,31 @@ fn parse_json(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: false };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: false,
+    };
     let parsed = parse_to_ast(text, &collect, &strict).map_err(|e| {
         let r = e.range();
         let kind = e.kind().to_string();
         vec![Diagnostic::error("CW100", format!("JSON syntax error: {kind}")).at(Span::new(file, r.start, r.end), kind)]
     })?;
     let Some(root) = parsed.value else {
-        return Err(vec![Diagnostic::error("CW100", "the JSON file is empty: expected an object")
-            .at(Span::new(file, 0, 0), "empty file")]);
+        return Err(vec![Diagnostic::error(
+            "CW100",
+            "the JSON file is empty: expected an object",
+        )
+        .at(Span::new(file, 0, 0), "empty file")]);
     };
     let mut diags = Vec::new();
     let node = json_node(file, root, &mut diags);
     if !matches!(node.value, Value::Table(_)) {
         diags.push(
-            Diagnostic::error("CW100", format!("a JSON profile must be an object, found {}", node.value.type_name()))
-                .at(node.span, "expected an object here"),
+            Diagnostic::error(
+                "CW100",
+                format!("a JSON profile must be an object, found {}", node.value.type_name()),
+            )
+            .at(node.span, "expected an object here"),
         );
     }
     if diags.is_empty() {
@@ -184,17 +200,29 @@ fn json_node(file: FileId, v: jsonc_parser::ast::Value<'_>, diags: &mut Vec<Diag
     use jsonc_parser::ast::{ObjectPropName, Value as J};
     let sp = |r: jsonc_parser::common::Range| Span::new(file, r.start, r.end);
     match v {
-        J::StringLit(s) => Node { value: Value::Str(s.value.into_owned()), span: sp(s.range) },
+        J::StringLit(s) => Node {
+            value: Value::Str(s.value.into_owned()),
+            span: sp(s.range),
+        },
         J::NumberLit(n) => {
             let value = if let Ok(i) = n.value.parse::<i64>() {
                 Value::Int(i)
             } else {
                 Value::Float(n.value.parse().unwrap_or(f64::NAN))
             };
-            Node { value, span: sp(n.range) }
+            Node {
+                value,
+                span: sp(n.range),
+            }
         }
-        J::BooleanLit(b) => Node { value: Value::Bool(b.value), span: sp(b.range) },
-        J::NullKeyword(n) => Node { value: Value::Null, span: sp(n.range) },
+        J::BooleanLit(b) => Node {
+            value: Value::Bool(b.value),
+            span: sp(b.range),
+        },
+        J::NullKeyword(n) => Node {
+            value: Value::Null,
+            span: sp(n.range),
+        },
         J::Array(a) => Node {
             value: Value::Array(a.elements.into_iter().map(|x| json_node(file, x, diags)).collect()),
             span: sp(a.range),
@@ -218,7 +246,10 @@ fn json_node(file: FileId, v: jsonc_parser::ast::Value<'_>, diags: &mut Vec<Diag
                 let node = json_node(file, p.value, diags);
                 table.entries.push(Entry { key, key_span, node });
             }
-            Node { value: Value::Table(table), span: sp(o.range) }
+            Node {
+                value: Value::Table(table),
+                span: sp(o.range),
+            }
         }
     }
 }

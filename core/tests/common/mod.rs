@@ -57,14 +57,34 @@ pub fn summary(p: &Profile) -> String {
         .unwrap();
     }
     for x in &p.external {
-        writeln!(s, "external {} {:?} {:?}", x.name.value, x.cidrs.iter().map(|c| c.value.to_string()).collect::<Vec<_>>(), opt(&x.purpose)).unwrap();
+        writeln!(
+            s,
+            "external {} {:?} {:?}",
+            x.name.value,
+            x.cidrs.iter().map(|c| c.value.to_string()).collect::<Vec<_>>(),
+            opt(&x.purpose)
+        )
+        .unwrap();
     }
     for x in &p.deny {
-        writeln!(s, "deny {:?} {:?}", x.cidrs.iter().map(|c| c.value.to_string()).collect::<Vec<_>>(), opt(&x.purpose)).unwrap();
+        writeln!(
+            s,
+            "deny {:?} {:?}",
+            x.cidrs.iter().map(|c| c.value.to_string()).collect::<Vec<_>>(),
+            opt(&x.purpose)
+        )
+        .unwrap();
     }
     writeln!(s, "endpoints {:?}", v(&p.private_endpoints.services)).unwrap();
     if let Some(k) = &p.kubernetes {
-        writeln!(s, "kubernetes {} {:?} {:?}", k.namespace.value, opt(&k.ingress_namespace), v(&k.workloads)).unwrap();
+        writeln!(
+            s,
+            "kubernetes {} {:?} {:?}",
+            k.namespace.value,
+            opt(&k.ingress_namespace),
+            v(&k.workloads)
+        )
+        .unwrap();
     }
     for x in &p.spokes {
         writeln!(s, "spoke {} {:?}", x.name.value, v(&x.workloads)).unwrap();
@@ -73,7 +93,12 @@ pub fn summary(p: &Profile) -> String {
         writeln!(s, "access {t} {}", b.value).unwrap();
     }
     for (w, a) in &p.hosts {
-        writeln!(s, "hosts {w} {:?}", a.value.iter().map(|c| c.value.to_string()).collect::<Vec<_>>()).unwrap();
+        writeln!(
+            s,
+            "hosts {w} {:?}",
+            a.value.iter().map(|c| c.value.to_string()).collect::<Vec<_>>()
+        )
+        .unwrap();
     }
     writeln!(s, "plugins {:?}", v(&p.plugins)).unwrap();
     s
@@ -88,7 +113,12 @@ pub fn errors_of(path: &str, text: &str) -> Vec<(String, usize, usize, String)> 
             .iter()
             .map(|d| {
                 let loc = d.location(&e.sources).expect("every diagnostic has a location");
-                (d.code.to_string(), loc.line, loc.col, format!("{} | {}", d.message, d.help.clone().unwrap_or_default()))
+                (
+                    d.code.to_string(),
+                    loc.line,
+                    loc.col,
+                    format!("{} | {}", d.message, d.help.clone().unwrap_or_default()),
+                )
             })
             .collect(),
     }
