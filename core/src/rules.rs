@@ -12,8 +12,10 @@
 //!   management or database port, TCP or UDP, single port, range or `all`. Not
 //!   overridable.
 //! - `CW002` a CIDR peer that is not the internet, a declared external party or an
-//!   `[[egress]]` destination (internal traffic must reference groups); a private range
-//!   used as an external party without a purpose.
+//!   `[[egress]]` destination (internal traffic must reference groups), or that lies
+//!   inside a workload's own `[hosts]` addresses; a private range used as an external
+//!   party without a purpose. (`[[egress]]` CIDRs, private or not, always carry a
+//!   purpose: CW005 demands it.)
 //! - `CW003` a flow rule without a purpose; internet exposure of anything but the public
 //!   tier's load balancer without a `justification`.
 //! - `CW004` SSH or RDP (22, 3389, or a range / `all` containing them) reachable from
@@ -353,15 +355,25 @@ fn cidr_peers(policy: &Policy, out: &mut Vec<Finding>) {
         if matches!(rule.source, RuleSource::Egress { .. }) {
             continue; // a declared `[[egress]]` destination
         }
-        let ok = if party == INTERNET {
-            cidr.prefix_len() == 0
-        } else {
-            policy.external(party).is_some_and(|e| e.cidrs.contains(cidr))
-        };
+        // A party range that lies inside a workload's own addresses (`[hosts]`) is that
+        // workload spelled as a CIDR.
+        let host_of = policy
+            .hosts
+            .iter()
+            .find(|(_, addrs)| cidr.prefix_len() > 0 && addrs.iter().any(|a| a.contains(cidr)))
+            .map(|(w, _)| w.clone());
+        let ok = host_of.is_none()
+            && if party == INTERNET {
+                cidr.prefix_len() == 0
+            } else {
+                policy.external(party).is_some_and(|e| e.cidrs.contains(cidr))
+            };
         if ok {
             continue;
         }
-        let why = if policy.group(party).is_some() {
+        let why = if let Some(w) = host_of {
+            format!("{cidr} (party `{party}`) is an address of workload `{w}`; reference its group instead")
+        } else if policy.group(party).is_some() {
             format!("workload `{party}` is referenced by its address {cidr}; reference its group instead")
         } else {
             format!("{cidr} is neither the internet nor a range of a declared `[[external]]` party (`{party}`)")

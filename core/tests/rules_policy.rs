@@ -143,3 +143,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_party_range_inside_a_workload_address_is_internal_traffic() {
+    let mut p = compile(
+        &worked_example()
+            .external("office", &["192.0.2.10/32"], Some("office gateway"))
+            .flow("office", "ecs", &["8443/tcp"], "ops console")
+            .build(),
+    );
+    assert!(check_policy(&p).is_empty());
+    // the same address is the on-prem host of rds: office is rds spelled as a CIDR
+    p.hosts.insert("rds".into(), vec!["192.0.2.0/28".parse().unwrap()]);
+    let d = check_policy(&p);
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["CW002"], "{d:?}");
+    assert!(d[0].message.contains("workload `rds`"), "{}", d[0].message);
+}
