@@ -11,8 +11,9 @@
 //! tier holds only edge components that have no business reaching private endpoints.
 
 use crate::policy::{
-    Access, DenyEntry, DeploymentInfo, Description, Direction, EndpointService, ExternalParty, FqdnEgress, Group,
-    KubernetesScope, Peer, Policy, Rule, RuleSource, SpokeInfo, ENDPOINTS_GROUP, INTERNET,
+    Access, DenyEntry, DeploymentInfo, Description, Direction, EndpointService, ExternalParty,
+    FqdnEgress, Group, KubernetesScope, Peer, Policy, Rule, RuleSource, SpokeInfo, ENDPOINTS_GROUP,
+    INTERNET,
 };
 use crate::ports::{PortRange, Proto};
 use crate::profile::{EndpointRef, Profile, Tier, WorkloadKind};
@@ -22,16 +23,29 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The CIDRs that stand for "the internet": every IPv4 and every IPv6 address.
 pub fn internet_cidrs() -> Vec<IpNet> {
-    vec!["0.0.0.0/0".parse().expect("valid v4 any"), "::/0".parse().expect("valid v6 any")]
+    vec![
+        "0.0.0.0/0".parse().expect("valid v4 any"),
+        "::/0".parse().expect("valid v6 any"),
+    ]
 }
 
 /// The port endpoint consumers reach the private endpoints on.
-pub const ENDPOINT_PORT: PortRange = PortRange { proto: Proto::Tcp, from: 443, to: 443 };
+pub const ENDPOINT_PORT: PortRange = PortRange {
+    proto: Proto::Tcp,
+    from: 443,
+    to: 443,
+};
 
 /// Does a workload of this kind, in this tier, consume the private endpoints?
 pub fn is_endpoint_consumer(kind: WorkloadKind, tier: Tier) -> bool {
     tier != Tier::Public
-        && matches!(kind, WorkloadKind::Containers | WorkloadKind::Vm | WorkloadKind::Kubernetes | WorkloadKind::Function)
+        && matches!(
+            kind,
+            WorkloadKind::Containers
+                | WorkloadKind::Vm
+                | WorkloadKind::Kubernetes
+                | WorkloadKind::Function
+        )
 }
 
 /// Compiles a validated profile. Never fails: validation has refused whatever could not
@@ -64,7 +78,12 @@ pub fn compile(profile: &Profile) -> Policy {
             name: group_name(&env, w.tier.value, &w.name.value),
             tier: w.tier.value,
             kind: Some(w.kind.value),
-            summary: format!("{} ({}) in the {} tier", w.name.value, kind_phrase(w.kind.value), w.tier.value),
+            summary: format!(
+                "{} ({}) in the {} tier",
+                w.name.value,
+                kind_phrase(w.kind.value),
+                w.tier.value
+            ),
             origin: loc(w.span),
         })
         .collect();
@@ -92,14 +111,27 @@ pub fn compile(profile: &Profile) -> Policy {
         let to = resolve(profile, &flow.to.value);
         let ports: Vec<(PortRange, Span)> = if flow.ports.is_empty() {
             match &to {
-                End::Workload(w) => w.kind.value.default_port().map(|p| vec![(p, flow.ports_span)]).unwrap_or_default(),
+                End::Workload(w) => w
+                    .kind
+                    .value
+                    .default_port()
+                    .map(|p| vec![(p, flow.ports_span)])
+                    .unwrap_or_default(),
                 _ => Vec::new(),
             }
         } else {
             flow.ports.iter().map(|p| (p.value, p.span)).collect()
         };
-        let purpose = flow.purpose.as_ref().map(|p| p.value.clone()).unwrap_or_default();
-        let owner = flow.owner.as_ref().map(|o| o.value.clone()).unwrap_or_else(|| default_owner.clone());
+        let purpose = flow
+            .purpose
+            .as_ref()
+            .map(|p| p.value.clone())
+            .unwrap_or_default();
+        let owner = flow
+            .owner
+            .as_ref()
+            .map(|o| o.value.clone())
+            .unwrap_or_else(|| default_owner.clone());
         let justification = flow.justification.as_ref().map(|j| j.value.clone());
         let source = RuleSource::Flow { index };
         for (range, span) in ports {
@@ -114,7 +146,12 @@ pub fn compile(profile: &Profile) -> Policy {
             if let End::Workload(dst) = &to {
                 for (peer, token) in peers_of(&from) {
                     let group = dst.name.value.clone();
-                    let id = ids.allocate(&format!("{}_in_from_{}_{}", group, token, ports_token(range)));
+                    let id = ids.allocate(&format!(
+                        "{}_in_from_{}_{}",
+                        group,
+                        token,
+                        ports_token(range)
+                    ));
                     rules.push(Rule {
                         id,
                         group,
@@ -131,7 +168,12 @@ pub fn compile(profile: &Profile) -> Policy {
             if let End::Workload(src) = &from {
                 for (peer, token) in peers_of(&to) {
                     let group = src.name.value.clone();
-                    let id = ids.allocate(&format!("{}_out_to_{}_{}", group, token, ports_token(range)));
+                    let id = ids.allocate(&format!(
+                        "{}_out_to_{}_{}",
+                        group,
+                        token,
+                        ports_token(range)
+                    ));
                     rules.push(Rule {
                         id,
                         group,
@@ -156,17 +198,33 @@ pub fn compile(profile: &Profile) -> Policy {
         } else {
             eg.ports.iter().map(|p| (p.value, p.span)).collect()
         };
-        let purpose = eg.purpose.as_ref().map(|p| p.value.clone()).unwrap_or_default();
-        let owner = eg.owner.as_ref().map(|o| o.value.clone()).unwrap_or_else(|| default_owner.clone());
+        let purpose = eg
+            .purpose
+            .as_ref()
+            .map(|p| p.value.clone())
+            .unwrap_or_default();
+        let owner = eg
+            .owner
+            .as_ref()
+            .map(|o| o.value.clone())
+            .unwrap_or_else(|| default_owner.clone());
         let group = eg.from.value.clone();
         for cidr in &eg.cidrs {
             for (range, span) in &ports {
-                let id = ids.allocate(&format!("{}_out_to_{}_{}", group, cidr_token(&cidr.value), ports_token(*range)));
+                let id = ids.allocate(&format!(
+                    "{}_out_to_{}_{}",
+                    group,
+                    cidr_token(&cidr.value),
+                    ports_token(*range)
+                ));
                 rules.push(Rule {
                     id,
                     group: group.clone(),
                     direction: Direction::Egress,
-                    peer: Peer::Cidr { cidr: cidr.value, party: cidr.value.to_string() },
+                    peer: Peer::Cidr {
+                        cidr: cidr.value,
+                        party: cidr.value.to_string(),
+                    },
                     ports: *range,
                     description: Description {
                         source: group.clone(),
@@ -189,7 +247,11 @@ pub fn compile(profile: &Profile) -> Policy {
                 description: Description {
                     source: group.clone(),
                     destination: fqdns.join(", "),
-                    ports: port_list.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+                    ports: port_list
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     purpose: purpose.clone(),
                     owner: owner.clone(),
                 },
@@ -219,7 +281,11 @@ pub fn compile(profile: &Profile) -> Policy {
             .iter()
             .map(|d| DenyEntry {
                 cidrs: d.cidrs.iter().map(|c| c.value).collect(),
-                purpose: d.purpose.as_ref().map(|p| p.value.clone()).unwrap_or_default(),
+                purpose: d
+                    .purpose
+                    .as_ref()
+                    .map(|p| p.value.clone())
+                    .unwrap_or_default(),
                 origin: loc(d.span),
             })
             .collect(),
@@ -232,7 +298,10 @@ pub fn compile(profile: &Profile) -> Policy {
         spokes: profile
             .spokes
             .iter()
-            .map(|s| SpokeInfo { name: s.name.value.clone(), workloads: s.workloads.iter().map(|w| w.value.clone()).collect() })
+            .map(|s| SpokeInfo {
+                name: s.name.value.clone(),
+                workloads: s.workloads.iter().map(|w| w.value.clone()).collect(),
+            })
             .collect(),
         hosts: profile
             .hosts
@@ -268,7 +337,10 @@ pub fn add_endpoint_services(policy: &mut Policy, services: &[&str], for_access:
         added |= add_service(policy, s, for_access, origin.clone());
     }
     if added || !policy.endpoints.is_empty() {
-        let origin = policy.group(ENDPOINTS_GROUP).map(|g| g.origin.clone()).unwrap_or(origin);
+        let origin = policy
+            .group(ENDPOINTS_GROUP)
+            .map(|g| g.origin.clone())
+            .unwrap_or(origin);
         ensure_endpoint_group(policy, origin);
     }
 }
@@ -283,7 +355,11 @@ fn add_service(policy: &mut Policy, service: &str, for_access: bool, origin: Loc
     if policy.endpoints.iter().any(|e| e.service == service) {
         return false;
     }
-    policy.endpoints.push(EndpointService { service: service.to_string(), for_access, origin });
+    policy.endpoints.push(EndpointService {
+        service: service.to_string(),
+        for_access,
+        origin,
+    });
     policy.endpoints.sort_by(|a, b| a.service.cmp(&b.service));
     true
 }
@@ -294,20 +370,39 @@ fn ensure_endpoint_group(policy: &mut Policy, origin: Location) {
     if policy.endpoints.is_empty() {
         return;
     }
-    let names: Vec<&str> = policy.endpoints.iter().map(|e| e.service.as_str()).collect();
+    let names: Vec<&str> = policy
+        .endpoints
+        .iter()
+        .map(|e| e.service.as_str())
+        .collect();
     let purpose = format!("private endpoint access: {}", names.join(", "));
     if policy.group(ENDPOINTS_GROUP).is_none() {
         policy.groups.push(Group {
             id: ENDPOINTS_GROUP.to_string(),
-            name: format!("{}-{}-{}", policy.deployment.env, Tier::Mgmt, ENDPOINTS_GROUP),
+            name: format!(
+                "{}-{}-{}",
+                policy.deployment.env,
+                Tier::Mgmt,
+                ENDPOINTS_GROUP
+            ),
             tier: Tier::Mgmt,
             kind: None,
-            summary: format!("private endpoints of the cloud services the workloads use ({})", names.join(", ")),
+            summary: format!(
+                "private endpoints of the cloud services the workloads use ({})",
+                names.join(", ")
+            ),
             origin: origin.clone(),
         });
         policy.groups.sort_by(|a, b| a.id.cmp(&b.id));
-    } else if let Some(g) = policy.groups.iter_mut().find(|g| g.id == ENDPOINTS_GROUP && g.kind.is_none()) {
-        g.summary = format!("private endpoints of the cloud services the workloads use ({})", names.join(", "));
+    } else if let Some(g) = policy
+        .groups
+        .iter_mut()
+        .find(|g| g.id == ENDPOINTS_GROUP && g.kind.is_none())
+    {
+        g.summary = format!(
+            "private endpoints of the cloud services the workloads use ({})",
+            names.join(", ")
+        );
     }
     let consumers: Vec<String> = policy
         .groups
@@ -329,15 +424,38 @@ fn ensure_endpoint_group(policy: &mut Policy, origin: Location) {
             owner: owner.clone(),
         };
         let sides = [
-            (c.clone(), Direction::Egress, ENDPOINTS_GROUP.to_string(), format!("{}_out_to_{}_{}", c, ENDPOINTS_GROUP, ports_token(ENDPOINT_PORT))),
-            (ENDPOINTS_GROUP.to_string(), Direction::Ingress, c.clone(), format!("{}_in_from_{}_{}", ENDPOINTS_GROUP, c, ports_token(ENDPOINT_PORT))),
+            (
+                c.clone(),
+                Direction::Egress,
+                ENDPOINTS_GROUP.to_string(),
+                format!(
+                    "{}_out_to_{}_{}",
+                    c,
+                    ENDPOINTS_GROUP,
+                    ports_token(ENDPOINT_PORT)
+                ),
+            ),
+            (
+                ENDPOINTS_GROUP.to_string(),
+                Direction::Ingress,
+                c.clone(),
+                format!(
+                    "{}_in_from_{}_{}",
+                    ENDPOINTS_GROUP,
+                    c,
+                    ports_token(ENDPOINT_PORT)
+                ),
+            ),
         ];
         for (group, direction, peer_id, base) in sides {
             let exists = policy.rules.iter().any(|r| {
                 r.source == RuleSource::Endpoint
                     && r.group == group
                     && r.direction == direction
-                    && r.peer == Peer::Group { id: peer_id.clone() }
+                    && r.peer
+                        == Peer::Group {
+                            id: peer_id.clone(),
+                        }
                     && r.ports == ENDPOINT_PORT
             });
             if exists {
@@ -357,7 +475,11 @@ fn ensure_endpoint_group(policy: &mut Policy, origin: Location) {
             });
         }
     }
-    for r in policy.rules.iter_mut().filter(|r| r.source == RuleSource::Endpoint) {
+    for r in policy
+        .rules
+        .iter_mut()
+        .filter(|r| r.source == RuleSource::Endpoint)
+    {
         r.description.purpose = purpose.clone();
     }
 }
@@ -401,12 +523,27 @@ fn resolve<'a>(profile: &'a Profile, r: &EndpointRef) -> End<'a> {
 /// The peers a rule toward/from this end references, with their id token.
 fn peers_of(end: &End<'_>) -> Vec<(Peer, String)> {
     match end {
-        End::Workload(w) => vec![(Peer::Group { id: w.name.value.clone() }, sanitize(&w.name.value))],
+        End::Workload(w) => vec![(
+            Peer::Group {
+                id: w.name.value.clone(),
+            },
+            sanitize(&w.name.value),
+        )],
         End::Internet => internet_cidrs()
             .into_iter()
             .map(|c| {
-                let token = if c.addr().is_ipv4() { "internet_v4" } else { "internet_v6" };
-                (Peer::Cidr { cidr: c, party: INTERNET.to_string() }, token.to_string())
+                let token = if c.addr().is_ipv4() {
+                    "internet_v4"
+                } else {
+                    "internet_v6"
+                };
+                (
+                    Peer::Cidr {
+                        cidr: c,
+                        party: INTERNET.to_string(),
+                    },
+                    token.to_string(),
+                )
             })
             .collect(),
         End::External(e) => e
@@ -414,7 +551,10 @@ fn peers_of(end: &End<'_>) -> Vec<(Peer, String)> {
             .iter()
             .map(|c| {
                 (
-                    Peer::Cidr { cidr: c.value, party: e.name.value.clone() },
+                    Peer::Cidr {
+                        cidr: c.value,
+                        party: e.name.value.clone(),
+                    },
                     format!("{}_{}", sanitize(&e.name.value), cidr_token(&c.value)),
                 )
             })
@@ -436,9 +576,16 @@ pub fn ports_token(p: PortRange) -> String {
 /// `13.55.0.0/16` -> `13_55_0_0_16`; `2001:db8::/32` -> `2001_db8_32`; `fd00::1/128`
 /// -> `fd00__1_128` (an inner `::` stays visible, a trailing one is implied).
 pub fn cidr_token(c: &IpNet) -> String {
-    let addr: String =
-        c.addr().to_string().to_ascii_lowercase().chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' }).collect();
-    format!("{}_{}", addr.trim_end_matches('_'), c.prefix_len()).trim_matches('_').to_string()
+    let addr: String = c
+        .addr()
+        .to_string()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+        .collect();
+    format!("{}_{}", addr.trim_end_matches('_'), c.prefix_len())
+        .trim_matches('_')
+        .to_string()
 }
 
 /// Lowercase `[a-z0-9_]`, runs of other characters become one `_`.
@@ -544,7 +691,15 @@ mod tests {
 
     #[test]
     fn fqdns_are_deduplicated_and_sorted() {
-        let got = dedup_fqdns(["b.example.com", "*.example.com", ".example.com", "example.com", "api.stripe.com", "API.stripe.com", "x.org."]);
+        let got = dedup_fqdns([
+            "b.example.com",
+            "*.example.com",
+            ".example.com",
+            "example.com",
+            "api.stripe.com",
+            "API.stripe.com",
+            "x.org.",
+        ]);
         assert_eq!(got, vec![".example.com", "api.stripe.com", "x.org"]);
     }
 
@@ -553,10 +708,16 @@ mod tests {
         assert_eq!(cidr_token(&"13.55.0.0/16".parse().unwrap()), "13_55_0_0_16");
         assert_eq!(cidr_token(&"2001:db8::/32".parse().unwrap()), "2001_db8_32");
         assert_eq!(cidr_token(&"fd00::1/128".parse().unwrap()), "fd00__1_128");
-        assert_eq!(ports_token(PortRange::parse("8000-8100/tcp").unwrap()), "8000_8100_tcp");
+        assert_eq!(
+            ports_token(PortRange::parse("8000-8100/tcp").unwrap()),
+            "8000_8100_tcp"
+        );
         assert_eq!(ports_token(PortRange::ALL), "all");
         let mut ids = IdAllocator::default();
-        assert_eq!(ids.allocate("1db_in_from_x_5432_tcp"), "r_1db_in_from_x_5432_tcp");
+        assert_eq!(
+            ids.allocate("1db_in_from_x_5432_tcp"),
+            "r_1db_in_from_x_5432_tcp"
+        );
         assert_eq!(ids.allocate("a-b_out"), "a_b_out");
         assert_eq!(ids.allocate("a_b_out"), "a_b_out_2");
     }

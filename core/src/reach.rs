@@ -58,10 +58,17 @@ fn resolve(policy: &Policy, name: &str) -> Result<End, ReachError> {
     if let Ok(net) = name.parse::<IpNet>() {
         return Ok(End::Outside(name.to_string(), vec![net.trunc()]));
     }
-    let mut known: Vec<String> = policy.groups.iter().map(|g| format!("`{}`", g.id)).collect();
+    let mut known: Vec<String> = policy
+        .groups
+        .iter()
+        .map(|g| format!("`{}`", g.id))
+        .collect();
     known.extend(policy.externals.iter().map(|e| format!("`{}`", e.name)));
     known.push("an IP address".to_string());
-    Err(ReachError::UnknownEndpoint { name: name.to_string(), known: known.join(", ") })
+    Err(ReachError::UnknownEndpoint {
+        name: name.to_string(),
+        known: known.join(", "),
+    })
 }
 
 fn port_text(proto: Proto, port: u16) -> String {
@@ -73,26 +80,50 @@ fn port_text(proto: Proto, port: u16) -> String {
 }
 
 fn group_name(policy: &Policy, id: &str) -> String {
-    policy.group(id).map(|g| g.name.clone()).unwrap_or_else(|| id.to_string())
+    policy
+        .group(id)
+        .map(|g| g.name.clone())
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The first rule of `group` in `dir` toward group `peer` admitting the traffic.
-fn group_rule<'a>(policy: &'a Policy, group: &'a str, dir: Direction, peer: &str, proto: Proto, port: u16) -> Option<&'a Rule> {
-    policy
-        .rules_of(group, dir)
-        .find(|r| matches!(&r.peer, Peer::Group { id } if id == peer) && r.ports.admits(proto, port))
+fn group_rule<'a>(
+    policy: &'a Policy,
+    group: &'a str,
+    dir: Direction,
+    peer: &str,
+    proto: Proto,
+    port: u16,
+) -> Option<&'a Rule> {
+    policy.rules_of(group, dir).find(|r| {
+        matches!(&r.peer, Peer::Group { id } if id == peer) && r.ports.admits(proto, port)
+    })
 }
 
 /// The first rule of `group` in `dir` whose CIDR contains `net` and admits the traffic.
-fn cidr_rule<'a>(policy: &'a Policy, group: &'a str, dir: Direction, net: &IpNet, proto: Proto, port: u16) -> Option<&'a Rule> {
-    policy
-        .rules_of(group, dir)
-        .find(|r| matches!(&r.peer, Peer::Cidr { cidr, .. } if cidr.contains(net)) && r.ports.admits(proto, port))
+fn cidr_rule<'a>(
+    policy: &'a Policy,
+    group: &'a str,
+    dir: Direction,
+    net: &IpNet,
+    proto: Proto,
+    port: u16,
+) -> Option<&'a Rule> {
+    policy.rules_of(group, dir).find(|r| {
+        matches!(&r.peer, Peer::Cidr { cidr, .. } if cidr.contains(net))
+            && r.ports.admits(proto, port)
+    })
 }
 
 /// `from` and `to` are group ids (workload names), `internet`, external party names, or
 /// literal addresses / CIDRs (outside sources and destinations).
-pub fn evaluate(policy: &Policy, from: &str, to: &str, proto: Proto, port: u16) -> Result<Verdict, ReachError> {
+pub fn evaluate(
+    policy: &Policy,
+    from: &str,
+    to: &str,
+    proto: Proto,
+    port: u16,
+) -> Result<Verdict, ReachError> {
     let a = resolve(policy, from)?;
     let b = resolve(policy, to)?;
     let pt = port_text(proto, port);
@@ -179,14 +210,29 @@ fn outside_verdict(
         }
     }
     if rules.is_empty() {
-        return Verdict { reachable: false, rules, explanation: missing() };
+        return Verdict {
+            reachable: false,
+            rules,
+            explanation: missing(),
+        };
     }
-    let uncovered: Vec<String> = found.iter().filter(|(_, r)| r.is_none()).map(|(n, _)| n.to_string()).collect();
+    let uncovered: Vec<String> = found
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(n, _)| n.to_string())
+        .collect();
     let mut explanation = format!("{can} on {pt}: allowed by {} ({side})", rules.join(", "));
     if !uncovered.is_empty() {
-        explanation.push_str(&format!("; not from {party}'s other ranges: {}", uncovered.join(", ")));
+        explanation.push_str(&format!(
+            "; not from {party}'s other ranges: {}",
+            uncovered.join(", ")
+        ));
     }
-    Verdict { reachable: true, rules, explanation }
+    Verdict {
+        reachable: true,
+        rules,
+        explanation,
+    }
 }
 
 /// Reachability of every ordered pair of ends (groups sorted by id, then `internet` and
@@ -199,7 +245,9 @@ pub fn matrix(policy: &Policy, ports: &[(Proto, u16)]) -> Vec<(String, String, P
     for a in &ends {
         for b in &ends {
             for &(proto, port) in ports {
-                let ok = evaluate(policy, a, b, proto, port).map(|v| v.reachable).unwrap_or(false);
+                let ok = evaluate(policy, a, b, proto, port)
+                    .map(|v| v.reachable)
+                    .unwrap_or(false);
                 out.push((a.clone(), b.clone(), proto, port, ok));
             }
         }

@@ -24,7 +24,11 @@ fn base() -> B {
 fn external_party_rules_and_ranges() {
     let p = compile(
         &base()
-            .external("partner", &["198.51.100.0/24", "2001:db8::/32"], Some("partner integration"))
+            .external(
+                "partner",
+                &["198.51.100.0/24", "2001:db8::/32"],
+                Some("partner integration"),
+            )
             .flow("partner", "api", &["8000-8100/tcp"], "partner batch upload")
             .flow("api", "partner", &["443/tcp"], "callbacks")
             .build(),
@@ -39,26 +43,65 @@ fn external_party_rules_and_ranges() {
             "api_out_to_partner_2001_db8_32_443_tcp",
         ]
     );
-    assert_eq!(p.rules[0].peer, Peer::Cidr { cidr: "198.51.100.0/24".parse().unwrap(), party: "partner".into() });
+    assert_eq!(
+        p.rules[0].peer,
+        Peer::Cidr {
+            cidr: "198.51.100.0/24".parse().unwrap(),
+            party: "partner".into()
+        }
+    );
     assert_eq!(p.rules[0].ports, PortRange::parse("8000-8100/tcp").unwrap());
-    assert_eq!(p.rules[0].description.text(), "partner -> api : 8000-8100/tcp - partner batch upload - platform team");
-    assert_eq!(p.externals.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), vec!["internet", "partner"]);
+    assert_eq!(
+        p.rules[0].description.text(),
+        "partner -> api : 8000-8100/tcp - partner batch upload - platform team"
+    );
+    assert_eq!(
+        p.externals
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["internet", "partner"]
+    );
 }
 
 #[test]
 fn internal_traffic_is_always_a_group_peer() {
-    let p = compile(&base().flow("ecs", "rds", &[], "db").flow("alb", "ecs", &["8080/tcp", "9090/tcp"], "fwd").build());
+    let p = compile(
+        &base()
+            .flow("ecs", "rds", &[], "db")
+            .flow("alb", "ecs", &["8080/tcp", "9090/tcp"], "fwd")
+            .build(),
+    );
     assert_eq!(p.rules.len(), 6);
     assert!(p.rules.iter().all(|r| matches!(r.peer, Peer::Group { .. })));
     // one rule per port range per side
-    assert_eq!(p.rules.iter().filter(|r| r.group == "ecs" && r.direction == Direction::Ingress).count(), 2);
+    assert_eq!(
+        p.rules
+            .iter()
+            .filter(|r| r.group == "ecs" && r.direction == Direction::Ingress)
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn duplicate_flows_get_numbered_ids_only_on_collision() {
-    let p = compile(&base().flow("alb", "ecs", &["8080/tcp"], "one").flow("alb", "ecs", &["8080/tcp"], "two").build());
+    let p = compile(
+        &base()
+            .flow("alb", "ecs", &["8080/tcp"], "one")
+            .flow("alb", "ecs", &["8080/tcp"], "two")
+            .build(),
+    );
     let ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, vec!["ecs_in_from_alb_8080_tcp", "alb_out_to_ecs_8080_tcp", "ecs_in_from_alb_8080_tcp_2", "alb_out_to_ecs_8080_tcp_2"]);
+    assert_eq!(
+        ids,
+        vec![
+            "ecs_in_from_alb_8080_tcp",
+            "alb_out_to_ecs_8080_tcp",
+            "ecs_in_from_alb_8080_tcp_2",
+            "alb_out_to_ecs_8080_tcp_2"
+        ]
+    );
 }
 
 #[test]
@@ -76,7 +119,12 @@ fn names_that_are_not_identifiers_are_sanitised() {
     let ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids,
-        vec!["order_svc_in_from_9_web_8080_tcp", "r_9_web_out_to_order_svc_8080_tcp", "order_svc_in_from_order_svc_icmp", "order_svc_out_to_order_svc_icmp"]
+        vec![
+            "order_svc_in_from_9_web_8080_tcp",
+            "r_9_web_out_to_order_svc_8080_tcp",
+            "order_svc_in_from_order_svc_icmp",
+            "order_svc_out_to_order_svc_icmp"
+        ]
     );
 }
 
@@ -87,7 +135,15 @@ fn fqdn_egress_is_deduplicated_and_sorted() {
             .egress(
                 "ecs",
                 &[],
-                &["api.stripe.com", ".stripe.com", "hooks.stripe.com", "stripe.com", "pypi.org", "pypi.org", "files.pythonhosted.org"],
+                &[
+                    "api.stripe.com",
+                    ".stripe.com",
+                    "hooks.stripe.com",
+                    "stripe.com",
+                    "pypi.org",
+                    "pypi.org",
+                    "files.pythonhosted.org",
+                ],
                 &["443/tcp"],
                 Some("payments and packages"),
             )
@@ -97,7 +153,10 @@ fn fqdn_egress_is_deduplicated_and_sorted() {
     assert_eq!(p.fqdn_egress.len(), 1);
     let f = &p.fqdn_egress[0];
     assert_eq!(f.group, "ecs");
-    assert_eq!(f.fqdns, vec![".stripe.com", "files.pythonhosted.org", "pypi.org"]);
+    assert_eq!(
+        f.fqdns,
+        vec![".stripe.com", "files.pythonhosted.org", "pypi.org"]
+    );
     assert_eq!(f.ports, vec![PortRange::tcp(443)]);
     assert_eq!(f.description.purpose, "payments and packages");
     assert_eq!(f.description.owner, "platform team");
@@ -107,7 +166,13 @@ fn fqdn_egress_is_deduplicated_and_sorted() {
 fn cidr_egress_makes_one_rule_per_cidr_and_port() {
     let p = compile(
         &base()
-            .egress("ecs", &["13.55.0.0/16", "2600:1f18::/32"], &[], &["443/tcp", "8443/tcp"], Some("partner api"))
+            .egress(
+                "ecs",
+                &["13.55.0.0/16", "2600:1f18::/32"],
+                &[],
+                &["443/tcp", "8443/tcp"],
+                Some("partner api"),
+            )
             .build(),
     );
     let ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
@@ -120,7 +185,10 @@ fn cidr_egress_makes_one_rule_per_cidr_and_port() {
             "ecs_out_to_2600_1f18_32_8443_tcp"
         ]
     );
-    assert!(p.rules.iter().all(|r| r.direction == Direction::Egress && r.group == "ecs"));
+    assert!(p
+        .rules
+        .iter()
+        .all(|r| r.direction == Direction::Egress && r.group == "ecs"));
 }
 
 /// The flows of a small profile, as (from, to, port, purpose).

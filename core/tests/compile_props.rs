@@ -40,12 +40,23 @@ struct FlowSpec {
 }
 
 fn arb_flow() -> impl Strategy<Value = FlowSpec> {
-    (0..ENDS.len(), 0..ENDS.len(), proptest::collection::vec(arb_port(), 0..3), proptest::option::of("[a-z]{1,8} team"))
+    (
+        0..ENDS.len(),
+        0..ENDS.len(),
+        proptest::collection::vec(arb_port(), 0..3),
+        proptest::option::of("[a-z]{1,8} team"),
+    )
         .prop_filter("one end is a workload", |(f, t, _, _)| *f < 5 || *t < 5)
-        .prop_filter("implied ports need a destination kind with a default", |(_, t, ports, _)| {
-            !ports.is_empty() || matches!(*t, 3 | 4)
+        .prop_filter(
+            "implied ports need a destination kind with a default",
+            |(_, t, ports, _)| !ports.is_empty() || matches!(*t, 3 | 4),
+        )
+        .prop_map(|(from, to, ports, owner)| FlowSpec {
+            from,
+            to,
+            ports,
+            owner,
         })
-        .prop_map(|(from, to, ports, owner)| FlowSpec { from, to, ports, owner })
 }
 
 proptest! {

@@ -14,7 +14,11 @@ use proptest::prelude::*;
 fn example() -> Policy {
     compile(
         &worked_example()
-            .external("partner", &["198.51.100.0/24", "2001:db8::/32"], Some("partner integration"))
+            .external(
+                "partner",
+                &["198.51.100.0/24", "2001:db8::/32"],
+                Some("partner integration"),
+            )
             .flow("partner", "ecs", &["8443/tcp"], "partner api")
             .build(),
     )
@@ -25,7 +29,10 @@ fn group_to_group_needs_both_sides() {
     let p = example();
     let v = evaluate(&p, "ecs", "rds", Proto::Tcp, 5432).unwrap();
     assert!(v.reachable);
-    assert_eq!(v.rules, vec!["ecs_out_to_rds_5432_tcp", "rds_in_from_ecs_5432_tcp"]);
+    assert_eq!(
+        v.rules,
+        vec!["ecs_out_to_rds_5432_tcp", "rds_in_from_ecs_5432_tcp"]
+    );
     assert!(
         v.explanation.contains(
             "allowed by ecs_out_to_rds_5432_tcp (egress of prod-app-ecs) and rds_in_from_ecs_5432_tcp (ingress of prod-data-rds)"
@@ -37,16 +44,42 @@ fn group_to_group_needs_both_sides() {
     let v = evaluate(&p, "ecs", "rds", Proto::Tcp, 22).unwrap();
     assert!(!v.reachable);
     assert!(v.rules.is_empty());
-    assert!(v.explanation.contains("prod-data-rds has no ingress rule from ecs on 22/tcp"), "{}", v.explanation);
-    assert!(v.explanation.contains("prod-app-ecs has no egress rule to rds on 22/tcp"), "{}", v.explanation);
+    assert!(
+        v.explanation
+            .contains("prod-data-rds has no ingress rule from ecs on 22/tcp"),
+        "{}",
+        v.explanation
+    );
+    assert!(
+        v.explanation
+            .contains("prod-app-ecs has no egress rule to rds on 22/tcp"),
+        "{}",
+        v.explanation
+    );
 
     // flows are one-way: rds does not reach ecs
-    assert!(!evaluate(&p, "rds", "ecs", Proto::Tcp, 5432).unwrap().reachable);
+    assert!(
+        !evaluate(&p, "rds", "ecs", Proto::Tcp, 5432)
+            .unwrap()
+            .reachable
+    );
     // the right port over the wrong protocol
-    assert!(!evaluate(&p, "ecs", "rds", Proto::Udp, 5432).unwrap().reachable);
+    assert!(
+        !evaluate(&p, "ecs", "rds", Proto::Udp, 5432)
+            .unwrap()
+            .reachable
+    );
     // the endpoint group
-    assert!(evaluate(&p, "ecs", "endpoints", Proto::Tcp, 443).unwrap().reachable);
-    assert!(!evaluate(&p, "rds", "endpoints", Proto::Tcp, 443).unwrap().reachable);
+    assert!(
+        evaluate(&p, "ecs", "endpoints", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "rds", "endpoints", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
 }
 
 #[test]
@@ -56,8 +89,17 @@ fn one_sided_rules_are_not_enough() {
     let v = evaluate(&p, "ecs", "rds", Proto::Tcp, 5432).unwrap();
     assert!(!v.reachable);
     assert_eq!(v.rules, vec!["ecs_out_to_rds_5432_tcp"]);
-    assert!(v.explanation.contains("prod-data-rds has no ingress rule from ecs on 5432/tcp"), "{}", v.explanation);
-    assert!(!v.explanation.contains("has no egress rule"), "{}", v.explanation);
+    assert!(
+        v.explanation
+            .contains("prod-data-rds has no ingress rule from ecs on 5432/tcp"),
+        "{}",
+        v.explanation
+    );
+    assert!(
+        !v.explanation.contains("has no egress rule"),
+        "{}",
+        v.explanation
+    );
 }
 
 #[test]
@@ -65,29 +107,73 @@ fn internet_and_parties() {
     let p = example();
     let v = evaluate(&p, "internet", "alb", Proto::Tcp, 443).unwrap();
     assert!(v.reachable);
-    assert_eq!(v.rules, vec!["alb_in_from_internet_v4_443_tcp", "alb_in_from_internet_v6_443_tcp"]);
-    assert!(!evaluate(&p, "internet", "ecs", Proto::Tcp, 8080).unwrap().reachable);
+    assert_eq!(
+        v.rules,
+        vec![
+            "alb_in_from_internet_v4_443_tcp",
+            "alb_in_from_internet_v6_443_tcp"
+        ]
+    );
+    assert!(
+        !evaluate(&p, "internet", "ecs", Proto::Tcp, 8080)
+            .unwrap()
+            .reachable
+    );
     let v = evaluate(&p, "internet", "rds", Proto::Tcp, 5432).unwrap();
     assert!(!v.reachable);
-    assert!(v.explanation.contains("prod-data-rds has no ingress rule from internet on 5432/tcp"), "{}", v.explanation);
+    assert!(
+        v.explanation
+            .contains("prod-data-rds has no ingress rule from internet on 5432/tcp"),
+        "{}",
+        v.explanation
+    );
 
     // a party reaches through its ranges; the internet is not the partner
     let v = evaluate(&p, "partner", "ecs", Proto::Tcp, 8443).unwrap();
     assert!(v.reachable);
     assert_eq!(v.rules.len(), 2);
-    assert!(!evaluate(&p, "internet", "ecs", Proto::Tcp, 8443).unwrap().reachable);
+    assert!(
+        !evaluate(&p, "internet", "ecs", Proto::Tcp, 8443)
+            .unwrap()
+            .reachable
+    );
 
     // egress to a CIDR: containment
-    assert!(evaluate(&p, "ecs", "13.55.7.9", Proto::Tcp, 443).unwrap().reachable);
-    assert!(evaluate(&p, "ecs", "13.55.128.0/17", Proto::Tcp, 443).unwrap().reachable);
-    assert!(!evaluate(&p, "ecs", "13.0.0.0/8", Proto::Tcp, 443).unwrap().reachable);
-    assert!(!evaluate(&p, "ecs", "13.56.0.1", Proto::Tcp, 443).unwrap().reachable);
+    assert!(
+        evaluate(&p, "ecs", "13.55.7.9", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        evaluate(&p, "ecs", "13.55.128.0/17", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "ecs", "13.0.0.0/8", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "ecs", "13.56.0.1", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
     let v = evaluate(&p, "ecs", "internet", Proto::Tcp, 443).unwrap();
     assert!(!v.reachable, "a /16 egress rule does not open the internet");
-    assert!(v.explanation.contains("prod-app-ecs has no egress rule to internet on 443/tcp"), "{}", v.explanation);
+    assert!(
+        v.explanation
+            .contains("prod-app-ecs has no egress rule to internet on 443/tcp"),
+        "{}",
+        v.explanation
+    );
 
     // outside to outside never crosses the policy
-    assert!(!evaluate(&p, "internet", "partner", Proto::Tcp, 443).unwrap().reachable);
+    assert!(
+        !evaluate(&p, "internet", "partner", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
 }
 
 #[test]
@@ -96,11 +182,31 @@ fn literal_addresses() {
     let v = evaluate(&p, "203.0.113.7", "alb", Proto::Tcp, 443).unwrap();
     assert!(v.reachable);
     assert_eq!(v.rules, vec!["alb_in_from_internet_v4_443_tcp"]);
-    assert!(evaluate(&p, "2001:db8::1", "alb", Proto::Tcp, 80).unwrap().reachable);
-    assert!(evaluate(&p, "198.51.100.20", "ecs", Proto::Tcp, 8443).unwrap().reachable);
-    assert!(evaluate(&p, "2001:db8:ffff::1", "ecs", Proto::Tcp, 8443).unwrap().reachable);
-    assert!(!evaluate(&p, "198.51.101.20", "ecs", Proto::Tcp, 8443).unwrap().reachable);
-    assert!(!evaluate(&p, "203.0.113.7", "rds", Proto::Tcp, 5432).unwrap().reachable);
+    assert!(
+        evaluate(&p, "2001:db8::1", "alb", Proto::Tcp, 80)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        evaluate(&p, "198.51.100.20", "ecs", Proto::Tcp, 8443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        evaluate(&p, "2001:db8:ffff::1", "ecs", Proto::Tcp, 8443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "198.51.101.20", "ecs", Proto::Tcp, 8443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "203.0.113.7", "rds", Proto::Tcp, 5432)
+            .unwrap()
+            .reachable
+    );
 }
 
 #[test]
@@ -109,7 +215,10 @@ fn unknown_endpoints_are_errors_that_list_the_known_ones() {
     let e = evaluate(&p, "ecz", "rds", Proto::Tcp, 5432).unwrap_err();
     let ReachError::UnknownEndpoint { name, known } = &e;
     assert_eq!(name, "ecz");
-    assert!(known.contains("`ecs`") && known.contains("`internet`") && known.contains("`partner`"), "{known}");
+    assert!(
+        known.contains("`ecs`") && known.contains("`internet`") && known.contains("`partner`"),
+        "{known}"
+    );
     assert!(e.to_string().contains("unknown endpoint `ecz`"));
 }
 
@@ -121,8 +230,11 @@ fn matrix_covers_every_pair_and_port() {
     let ends = p.groups.len() + p.externals.len(); // 5 groups + internet + partner
     assert_eq!(ends, 7);
     assert_eq!(m.len(), ends * ends * ports.len());
-    let allowed: Vec<(&str, &str, u16)> =
-        m.iter().filter(|e| e.4).map(|(a, b, _, port, _)| (a.as_str(), b.as_str(), *port)).collect();
+    let allowed: Vec<(&str, &str, u16)> = m
+        .iter()
+        .filter(|e| e.4)
+        .map(|(a, b, _, port, _)| (a.as_str(), b.as_str(), *port))
+        .collect();
     assert_eq!(
         allowed,
         vec![

@@ -16,19 +16,45 @@ use proptest::prelude::*;
 fn an_internal_rule_with_a_cidr_peer_is_refused() {
     let mut p = compile(&worked_example().build());
     assert!(check_policy(&p).is_empty());
-    let i = p.rules.iter().position(|r| r.id == "ecs_out_to_rds_5432_tcp").unwrap();
-    p.rules[i].peer = Peer::Cidr { cidr: "10.0.2.0/24".parse().unwrap(), party: "rds".into() };
+    let i = p
+        .rules
+        .iter()
+        .position(|r| r.id == "ecs_out_to_rds_5432_tcp")
+        .unwrap();
+    p.rules[i].peer = Peer::Cidr {
+        cidr: "10.0.2.0/24".parse().unwrap(),
+        party: "rds".into(),
+    };
     let d = check_policy(&p);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].code, "CW002");
-    assert!(d[0].message.contains("workload `rds`") && d[0].message.contains("10.0.2.0/24"), "{}", d[0].message);
-    assert_eq!(d[0].labels[0].anchor, Anchor::Location(p.rules[i].origin.clone()));
+    assert!(
+        d[0].message.contains("workload `rds`") && d[0].message.contains("10.0.2.0/24"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(
+        d[0].labels[0].anchor,
+        Anchor::Location(p.rules[i].origin.clone())
+    );
 
     // an undeclared party, and an `internet` peer that is not the whole internet
-    p.rules[i].peer = Peer::Cidr { cidr: "192.0.2.0/24".parse().unwrap(), party: "onprem".into() };
-    assert_eq!(check_policy(&p).iter().map(|d| d.code).collect::<Vec<_>>(), vec!["CW002"]);
-    p.rules[i].peer = Peer::Cidr { cidr: "192.0.2.0/24".parse().unwrap(), party: "internet".into() };
-    assert_eq!(check_policy(&p).iter().map(|d| d.code).collect::<Vec<_>>(), vec!["CW002"]);
+    p.rules[i].peer = Peer::Cidr {
+        cidr: "192.0.2.0/24".parse().unwrap(),
+        party: "onprem".into(),
+    };
+    assert_eq!(
+        check_policy(&p).iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec!["CW002"]
+    );
+    p.rules[i].peer = Peer::Cidr {
+        cidr: "192.0.2.0/24".parse().unwrap(),
+        party: "internet".into(),
+    };
+    assert_eq!(
+        check_policy(&p).iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec!["CW002"]
+    );
 }
 
 #[test]
@@ -42,10 +68,20 @@ fn a_bad_env_is_reported_once() {
         .build();
     let p = compile(&prof);
     let d = check(&prof, &p);
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["CW006"], "{d:?}");
+    assert_eq!(
+        d.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec!["CW006"],
+        "{d:?}"
+    );
     assert!(d[0].message.contains("env `Prod_1`"));
     let loc = d[0].location(&prof.sources).unwrap();
-    let line = prof.sources.file(cloudwall_core::source::FileId(0)).text.lines().nth(loc.line - 1).unwrap();
+    let line = prof
+        .sources
+        .file(cloudwall_core::source::FileId(0))
+        .text
+        .lines()
+        .nth(loc.line - 1)
+        .unwrap();
     assert_eq!(line, "env = \"Prod_1\"");
 }
 
@@ -56,12 +92,19 @@ fn group_names_stay_within_every_provider_limit() {
     // "production-app-" is 15 characters: a 44-character role makes 59 (accepted), 45 makes 60.
     let ok = "a".repeat(44);
     let long = "b".repeat(45);
-    let prof = B::new("production").workload(&ok, App, Vm).workload(&long, App, Vm).build();
+    let prof = B::new("production")
+        .workload(&ok, App, Vm)
+        .workload(&long, App, Vm)
+        .build();
     let p = compile(&prof);
     let d = check(&prof, &p);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].code, "CW006");
-    assert!(d[0].message.contains(&long) && d[0].message.contains("60 characters"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains(&long) && d[0].message.contains("60 characters"),
+        "{}",
+        d[0].message
+    );
 }
 
 #[test]
@@ -75,13 +118,19 @@ fn generator_mentions_anywhere_in_the_policy_are_refused() {
         origin: Default::default(),
     });
     let d = check_policy(&p);
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["CW006", "CW006"], "{d:?}");
+    assert_eq!(
+        d.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec!["CW006", "CW006"],
+        "{d:?}"
+    );
 }
 
 #[test]
 fn endpoint_rules_are_clean_and_internal() {
     let p = compile(&worked_example().build());
-    for r in p.rules.iter().filter(|r| r.group == "endpoints" || matches!(&r.peer, Peer::Group { id } if id == "endpoints")) {
+    for r in p.rules.iter().filter(|r| {
+        r.group == "endpoints" || matches!(&r.peer, Peer::Group { id } if id == "endpoints")
+    }) {
         assert!(matches!(r.peer, Peer::Group { .. }));
         assert_eq!(r.ports, PortRange::tcp(443));
     }
@@ -92,8 +141,13 @@ fn arb_range() -> impl Strategy<Value = PortRange> {
     prop_oneof![
         (1u16..=65535).prop_map(PortRange::tcp),
         (1u16..=65535).prop_map(|p| PortRange::single(Proto::Udp, p)),
-        (1u16..=65535, 0u16..3000).prop_map(|(a, w)| PortRange { proto: Proto::Tcp, from: a, to: a.saturating_add(w) }),
-        prop::sample::select(SENSITIVE_PORTS.iter().map(|p| p.0).collect::<Vec<_>>()).prop_map(PortRange::tcp),
+        (1u16..=65535, 0u16..3000).prop_map(|(a, w)| PortRange {
+            proto: Proto::Tcp,
+            from: a,
+            to: a.saturating_add(w)
+        }),
+        prop::sample::select(SENSITIVE_PORTS.iter().map(|p| p.0).collect::<Vec<_>>())
+            .prop_map(PortRange::tcp),
         Just(PortRange::ALL),
         Just(PortRange::ICMP),
     ]
@@ -154,8 +208,13 @@ fn a_party_range_inside_a_workload_address_is_internal_traffic() {
     );
     assert!(check_policy(&p).is_empty());
     // the same address is the on-prem host of rds: office is rds spelled as a CIDR
-    p.hosts.insert("rds".into(), vec!["192.0.2.0/28".parse().unwrap()]);
+    p.hosts
+        .insert("rds".into(), vec!["192.0.2.0/28".parse().unwrap()]);
     let d = check_policy(&p);
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["CW002"], "{d:?}");
+    assert_eq!(
+        d.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec!["CW002"],
+        "{d:?}"
+    );
     assert!(d[0].message.contains("workload `rds`"), "{}", d[0].message);
 }

@@ -55,19 +55,34 @@ impl Checked {
     /// The text of the line the diagnostic's primary label points at.
     fn line_of(&self, d: &Diagnostic) -> String {
         let loc = d.location(&self.profile.sources).expect("a label");
-        self.text.lines().nth(loc.line - 1).unwrap().trim().to_string()
+        self.text
+            .lines()
+            .nth(loc.line - 1)
+            .unwrap()
+            .trim()
+            .to_string()
     }
 }
 
 fn run(body: &str) -> Checked {
     let text = format!("{HEADER}\n{body}");
-    let profile = profile::parse_str(Path::new("p.toml"), &text)
-        .unwrap_or_else(|e| panic!("profile refused: {:?}", e.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
+    let profile = profile::parse_str(Path::new("p.toml"), &text).unwrap_or_else(|e| {
+        panic!(
+            "profile refused: {:?}",
+            e.diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+        )
+    });
     let policy = compile(&profile);
     let diags = check(&profile, &policy);
     for d in &diags {
         assert_eq!(d.severity, Severity::Error, "{d}");
-        assert!(matches!(d.labels.first().map(|l| &l.anchor), Some(Anchor::Span(_))), "label into the profile: {d}");
+        assert!(
+            matches!(d.labels.first().map(|l| &l.anchor), Some(Anchor::Span(_))),
+            "label into the profile: {d}"
+        );
         assert!(d.message.contains("mandatory rule"), "names the rule: {d}");
     }
     // the Policy-only check finds the same codes
@@ -78,7 +93,11 @@ fn run(body: &str) -> Checked {
     b.sort();
     b.dedup();
     assert_eq!(a, b, "check and check_policy agree on the rules broken");
-    Checked { text, profile, diags }
+    Checked {
+        text,
+        profile,
+        diags,
+    }
 }
 
 #[test]
@@ -104,7 +123,13 @@ from = "internet"
 to = "rds"
 purpose = "analyst access"
 "#);
-    assert_eq!(c.codes(), vec!["CW003", "CW001"].into_iter().collect::<Vec<_>>().tap_sort());
+    assert_eq!(
+        c.codes(),
+        vec!["CW003", "CW001"]
+            .into_iter()
+            .collect::<Vec<_>>()
+            .tap_sort()
+    );
 }
 
 trait TapSort {
@@ -149,9 +174,17 @@ justification = "temporary"
     assert_eq!(c.codes(), vec!["CW001", "CW004"]);
     let one = c.with("CW001")[0];
     assert!(one.message.contains("3000-4000/tcp"), "{}", one.message);
-    assert!(one.message.contains("3306/tcp (MySQL), 3389/tcp (RDP)"), "{}", one.message);
+    assert!(
+        one.message.contains("3306/tcp (MySQL), 3389/tcp (RDP)"),
+        "{}",
+        one.message
+    );
     let four = c.with("CW004")[0];
-    assert!(four.message.contains("3389/tcp (RDP)") && !four.message.contains("22/tcp"), "{}", four.message);
+    assert!(
+        four.message.contains("3389/tcp (RDP)") && !four.message.contains("22/tcp"),
+        "{}",
+        four.message
+    );
 }
 
 #[test]
@@ -187,7 +220,11 @@ justification = "latency"
 "#);
     assert_eq!(c.codes(), vec!["CW001"]);
     let d = c.with("CW001")[0];
-    assert!(d.message.contains("6379/tcp (Redis)") && d.message.contains("::/0"), "{}", d.message);
+    assert!(
+        d.message.contains("6379/tcp (Redis)") && d.message.contains("::/0"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -212,7 +249,11 @@ from = "alb"
 to = "ecs"
 ports = ["8080/tcp", "8081/tcp"]
 "#);
-    assert_eq!(c.codes(), vec!["CW003"], "one finding per flow, not per rule");
+    assert_eq!(
+        c.codes(),
+        vec!["CW003"],
+        "one finding per flow, not per rule"
+    );
     assert_eq!(c.line_of(&c.diags[0]), "[[flow]]");
     assert!(c.diags[0].message.contains("alb -> ecs"));
 
@@ -243,8 +284,16 @@ purpose = "direct api"
     };
     let c = run(&body(""));
     assert_eq!(c.codes(), vec!["CW003"]);
-    assert!(c.diags[0].message.contains("prod-app-ecs"), "{}", c.diags[0].message);
-    assert!(run(&body(r#"justification = "websocket traffic the load balancer cannot carry""#)).diags.is_empty());
+    assert!(
+        c.diags[0].message.contains("prod-app-ecs"),
+        "{}",
+        c.diags[0].message
+    );
+    assert!(run(&body(
+        r#"justification = "websocket traffic the load balancer cannot carry""#
+    ))
+    .diags
+    .is_empty());
     assert_eq!(run(&body(r#"justification = "  ""#)).codes(), vec!["CW003"]);
 }
 
@@ -263,13 +312,26 @@ purpose = "staff access"
 "#);
     assert_eq!(c.codes(), vec!["CW002"]);
     assert!(c.diags[0].message.contains("10.8.0.0/16") && c.diags[0].message.contains("RFC 1918"));
-    assert!(c.line_of(&c.diags[0]).contains("cidrs"), "{}", c.line_of(&c.diags[0]));
+    assert!(
+        c.line_of(&c.diags[0]).contains("cidrs"),
+        "{}",
+        c.line_of(&c.diags[0])
+    );
 
-    for cidr in ["100.64.0.0/10", "fd12:3456::/48", "169.254.10.0/24", "127.0.0.1/32"] {
-        let c = run(&format!("[[external]]\nname = \"x\"\ncidrs = [\"{cidr}\"]\n"));
+    for cidr in [
+        "100.64.0.0/10",
+        "fd12:3456::/48",
+        "169.254.10.0/24",
+        "127.0.0.1/32",
+    ] {
+        let c = run(&format!(
+            "[[external]]\nname = \"x\"\ncidrs = [\"{cidr}\"]\n"
+        ));
         assert_eq!(c.codes(), vec!["CW002"], "{cidr}");
     }
-    let c = run("[[external]]\nname = \"vpn\"\ncidrs = [\"10.8.0.0/16\"]\npurpose = \"corporate VPN\"\n");
+    let c = run(
+        "[[external]]\nname = \"vpn\"\ncidrs = [\"10.8.0.0/16\"]\npurpose = \"corporate VPN\"\n",
+    );
     assert!(c.diags.is_empty());
 }
 
@@ -318,14 +380,20 @@ ports = ["8080/tcp"]
 purpose = "Generated  by the CloudWall wizard"
 "#);
     assert_eq!(c.codes(), vec!["CW006"]);
-    assert_eq!(c.line_of(&c.diags[0]), r#"purpose = "Generated  by the CloudWall wizard""#);
+    assert_eq!(
+        c.line_of(&c.diags[0]),
+        r#"purpose = "Generated  by the CloudWall wizard""#
+    );
     let c = run("[[flow]]\nfrom = \"alb\"\nto = \"ecs\"\nports = [\"8080/tcp\"]\npurpose = \"fwd\"\nowner = \"auto-generated\"\n");
     assert_eq!(c.codes(), vec!["CW006"]);
 }
 
 #[test]
 fn the_worked_example_is_clean() {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp-aws.toml"));
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/webapp-aws.toml"
+    ));
     let profile = profile::load(path).unwrap_or_else(|e| panic!("{e}"));
     let policy = compile(&profile);
     assert_eq!(check(&profile, &policy), vec![]);
@@ -366,5 +434,8 @@ purpose = "z"
     sorted.dedup();
     assert_eq!(locs, sorted);
     // flow 1: no purpose (CW003 at the flow), no justification (CW003), CW001+CW004 at ports
-    assert_eq!(c.codes(), vec!["CW003", "CW003", "CW001", "CW004", "CW001", "CW005"]);
+    assert_eq!(
+        c.codes(),
+        vec!["CW003", "CW003", "CW001", "CW004", "CW001", "CW005"]
+    );
 }

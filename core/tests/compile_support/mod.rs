@@ -120,17 +120,34 @@ impl B {
         let name = self.s("name", name);
         let t = self.sp(&format!("tier = \"{tier}\""));
         let k = self.sp(&format!("kind = \"{kind}\""));
-        self.p.workloads.push(Workload { span, name, tier: Spanned::new(tier, t), kind: Spanned::new(kind, k) });
+        self.p.workloads.push(Workload {
+            span,
+            name,
+            tier: Spanned::new(tier, t),
+            kind: Spanned::new(kind, k),
+        });
         self
     }
 
     pub fn flow(self, from: &str, to: &str, ports: &[&str], purpose: &str) -> Self {
-        self.flow_full(F { from, to, ports, purpose: Some(purpose), ..F::default() })
+        self.flow_full(F {
+            from,
+            to,
+            ports,
+            purpose: Some(purpose),
+            ..F::default()
+        })
     }
 
     pub fn flow_full(mut self, f: F<'_>) -> Self {
         let span = self.sp("[[flow]]");
-        let endpoint = |n: &str| if n == "internet" { EndpointRef::Internet } else { EndpointRef::Named(n.to_string()) };
+        let endpoint = |n: &str| {
+            if n == "internet" {
+                EndpointRef::Internet
+            } else {
+                EndpointRef::Named(n.to_string())
+            }
+        };
         let fs = self.sp(&format!("from = {:?}", f.from));
         let ts = self.sp(&format!("to = {:?}", f.to));
         let (ports, ports_span) = if f.ports.is_empty() {
@@ -164,7 +181,14 @@ impl B {
         self
     }
 
-    pub fn egress(mut self, from: &str, cidrs: &[&str], fqdns: &[&str], ports: &[&str], purpose: Option<&str>) -> Self {
+    pub fn egress(
+        mut self,
+        from: &str,
+        cidrs: &[&str],
+        fqdns: &[&str],
+        ports: &[&str],
+        purpose: Option<&str>,
+    ) -> Self {
         let span = self.sp("[[egress]]");
         let from = self.s("from", from);
         let cidrs = cidrs
@@ -184,7 +208,16 @@ impl B {
             })
             .collect();
         let purpose = purpose.map(|v| self.s("purpose", v));
-        self.p.egress.push(Egress { span, from, cidrs, fqdns, ports, ports_span, purpose, owner: None });
+        self.p.egress.push(Egress {
+            span,
+            from,
+            cidrs,
+            fqdns,
+            ports,
+            ports_span,
+            purpose,
+            owner: None,
+        });
         self
     }
 
@@ -199,7 +232,12 @@ impl B {
             })
             .collect();
         let purpose = purpose.map(|v| self.s("purpose", v));
-        self.p.external.push(External { span, name, cidrs, purpose });
+        self.p.external.push(External {
+            span,
+            name,
+            cidrs,
+            purpose,
+        });
         self
     }
 
@@ -215,7 +253,12 @@ impl B {
         let namespace = self.s("namespace", ns);
         let ingress_namespace = Some(self.s("ingress_namespace", "ingress-nginx"));
         let workloads = workloads.iter().map(|w| self.s("workload", w)).collect();
-        self.p.kubernetes = Some(Kubernetes { span, namespace, ingress_namespace, workloads });
+        self.p.kubernetes = Some(Kubernetes {
+            span,
+            namespace,
+            ingress_namespace,
+            workloads,
+        });
         self
     }
 
@@ -260,14 +303,39 @@ pub fn worked_example() -> B {
             owner: Some("payments team"),
             ..F::default()
         })
-        .flow_full(F { from: "ecs", to: "redis", purpose: Some("session cache"), ..F::default() })
-        .egress_owned("ecs", &["13.55.0.0/16"], &["443/tcp"], "Stripe API payment webhooks", "payments team")
-        .endpoints(&["object-storage", "secrets", "kms", "sts", "container-registry", "logs"])
+        .flow_full(F {
+            from: "ecs",
+            to: "redis",
+            purpose: Some("session cache"),
+            ..F::default()
+        })
+        .egress_owned(
+            "ecs",
+            &["13.55.0.0/16"],
+            &["443/tcp"],
+            "Stripe API payment webhooks",
+            "payments team",
+        )
+        .endpoints(&[
+            "object-storage",
+            "secrets",
+            "kms",
+            "sts",
+            "container-registry",
+            "logs",
+        ])
         .kubernetes("prod", &["ecs"])
 }
 
 impl B {
-    pub fn egress_owned(self, from: &str, cidrs: &[&str], ports: &[&str], purpose: &str, owner: &str) -> Self {
+    pub fn egress_owned(
+        self,
+        from: &str,
+        cidrs: &[&str],
+        ports: &[&str],
+        purpose: &str,
+        owner: &str,
+    ) -> Self {
         let mut b = self.egress(from, cidrs, &[], ports, Some(purpose));
         let o = b.s("owner", owner);
         b.p.egress.last_mut().expect("just added").owner = Some(o);
