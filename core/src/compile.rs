@@ -102,8 +102,7 @@ pub fn compile(profile: &Profile) -> Policy {
         origin: loc(e.span),
     }));
 
-    let mut ids = IdAllocator::default();
-    let mut rules = Vec::new();
+    let mut rules = RuleSet::default();
 
     // Flows: the destination's ingress and the source's egress, per port range.
     for (index, flow) in profile.flows.iter().enumerate() {
@@ -146,45 +145,41 @@ pub fn compile(profile: &Profile) -> Policy {
             if let End::Workload(dst) = &to {
                 for (peer, token) in peers_of(&from) {
                     let group = dst.name.value.clone();
-                    let id = ids.allocate(&format!(
-                        "{}_in_from_{}_{}",
-                        group,
-                        token,
-                        ports_token(range)
-                    ));
-                    rules.push(Rule {
-                        id,
-                        group,
-                        direction: Direction::Ingress,
-                        peer,
-                        ports: range,
-                        description: description.clone(),
-                        justification: justification.clone(),
-                        source: source.clone(),
-                        origin: origin.clone(),
-                    });
+                    let base = format!("{}_in_from_{}_{}", group, token, ports_token(range));
+                    rules.push(
+                        &base,
+                        Rule {
+                            id: String::new(),
+                            group,
+                            direction: Direction::Ingress,
+                            peer,
+                            ports: range,
+                            description: description.clone(),
+                            justification: justification.clone(),
+                            source: source.clone(),
+                            origin: origin.clone(),
+                        },
+                    );
                 }
             }
             if let End::Workload(src) = &from {
                 for (peer, token) in peers_of(&to) {
                     let group = src.name.value.clone();
-                    let id = ids.allocate(&format!(
-                        "{}_out_to_{}_{}",
-                        group,
-                        token,
-                        ports_token(range)
-                    ));
-                    rules.push(Rule {
-                        id,
-                        group,
-                        direction: Direction::Egress,
-                        peer,
-                        ports: range,
-                        description: description.clone(),
-                        justification: justification.clone(),
-                        source: source.clone(),
-                        origin: origin.clone(),
-                    });
+                    let base = format!("{}_out_to_{}_{}", group, token, ports_token(range));
+                    rules.push(
+                        &base,
+                        Rule {
+                            id: String::new(),
+                            group,
+                            direction: Direction::Egress,
+                            peer,
+                            ports: range,
+                            description: description.clone(),
+                            justification: justification.clone(),
+                            source: source.clone(),
+                            origin: origin.clone(),
+                        },
+                    );
                 }
             }
         }
@@ -211,32 +206,35 @@ pub fn compile(profile: &Profile) -> Policy {
         let group = eg.from.value.clone();
         for cidr in &eg.cidrs {
             for (range, span) in &ports {
-                let id = ids.allocate(&format!(
+                let base = format!(
                     "{}_out_to_{}_{}",
                     group,
                     cidr_token(&cidr.value),
                     ports_token(*range)
-                ));
-                rules.push(Rule {
-                    id,
-                    group: group.clone(),
-                    direction: Direction::Egress,
-                    peer: Peer::Cidr {
-                        cidr: cidr.value,
-                        party: cidr.value.to_string(),
+                );
+                rules.push(
+                    &base,
+                    Rule {
+                        id: String::new(),
+                        group: group.clone(),
+                        direction: Direction::Egress,
+                        peer: Peer::Cidr {
+                            cidr: cidr.value,
+                            party: cidr.value.to_string(),
+                        },
+                        ports: *range,
+                        description: Description {
+                            source: group.clone(),
+                            destination: cidr.value.to_string(),
+                            ports: range.to_string(),
+                            purpose: purpose.clone(),
+                            owner: owner.clone(),
+                        },
+                        justification: None,
+                        source: RuleSource::Egress { index },
+                        origin: loc(*span),
                     },
-                    ports: *range,
-                    description: Description {
-                        source: group.clone(),
-                        destination: cidr.value.to_string(),
-                        ports: range.to_string(),
-                        purpose: purpose.clone(),
-                        owner: owner.clone(),
-                    },
-                    justification: None,
-                    source: RuleSource::Egress { index },
-                    origin: loc(*span),
-                });
+                );
             }
         }
         if !eg.fqdns.is_empty() {
@@ -271,7 +269,7 @@ pub fn compile(profile: &Profile) -> Policy {
     let mut policy = Policy {
         deployment,
         groups,
-        rules,
+        rules: rules.rules,
         externals,
         fqdn_egress,
         endpoints: Vec::new(),
@@ -600,6 +598,60 @@ fn sanitize(s: &str) -> String {
         }
     }
     out.trim_matches('_').to_string()
+}
+
+/// The rules being compiled: one rule per (group, direction, peer address or group,
+/// ports). A second flow or egress entry that asks for exactly the same rule adds its
+/// purpose and owner to the first rule's description instead of a duplicate rule (which
+/// real filters refuse or keep twice).
+#[derive(Default)]
+struct RuleSet {
+    ids: IdAllocator,
+    rules: Vec<Rule>,
+    seen: BTreeMap<(String, Direction, String, PortRange), usize>,
+}
+
+impl RuleSet {
+    fn push(&mut self, base: &str, mut rule: Rule) {
+        let peer = match &rule.peer {
+            Peer::Group { id } => format!("group:{id}"),
+            Peer::Cidr { cidr, .. } => format!("cidr:{cidr}"),
+        };
+        let key = (rule.group.clone(), rule.direction, peer, rule.ports);
+        if let Some(&i) = self.seen.get(&key) {
+            merge_into(&mut self.rules[i], &rule);
+            return;
+        }
+        rule.id = self.ids.allocate(base);
+        self.seen.insert(key, self.rules.len());
+        self.rules.push(rule);
+    }
+}
+
+/// Folds a duplicate rule's purpose, owner and justification into the kept rule.
+fn merge_into(kept: &mut Rule, dup: &Rule) {
+    fn add(list: &mut String, item: &str, sep: &str) {
+        let item = item.trim();
+        if item.is_empty() || list.split(sep).any(|x| x.trim() == item) {
+            return;
+        }
+        if list.trim().is_empty() {
+            *list = item.to_string();
+        } else {
+            list.push_str(sep);
+            list.push_str(item);
+        }
+    }
+    add(
+        &mut kept.description.purpose,
+        &dup.description.purpose,
+        "; ",
+    );
+    add(&mut kept.description.owner, &dup.description.owner, ", ");
+    let blank = |j: &Option<String>| j.as_deref().is_none_or(|j| j.trim().is_empty());
+    if blank(&kept.justification) && !blank(&dup.justification) {
+        kept.justification = dup.justification.clone();
+    }
 }
 
 /// Hands out unique rule ids: `[a-z0-9_]`, starting with a letter, `_2`, `_3` on collision.

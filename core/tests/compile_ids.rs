@@ -3,7 +3,7 @@
 mod compile_support;
 
 use cloudwall_core::compile::compile;
-use cloudwall_core::policy::{Direction, Peer};
+use cloudwall_core::policy::{Direction, Peer, RuleSource};
 use cloudwall_core::ports::PortRange;
 use cloudwall_core::profile::{Tier, WorkloadKind};
 use compile_support::*;
@@ -85,11 +85,19 @@ fn internal_traffic_is_always_a_group_peer() {
 }
 
 #[test]
-fn duplicate_flows_get_numbered_ids_only_on_collision() {
+fn duplicate_rules_are_merged_not_repeated() {
     let p = compile(
         &base()
             .flow("alb", "ecs", &["8080/tcp"], "one")
-            .flow("alb", "ecs", &["8080/tcp"], "two")
+            .flow_full(F {
+                from: "alb",
+                to: "ecs",
+                ports: &["8080/tcp", "9090/tcp"],
+                purpose: Some("two"),
+                owner: Some("web team"),
+                ..F::default()
+            })
+            .flow("alb", "ecs", &["8080/tcp"], "one")
             .build(),
     );
     let ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
@@ -98,8 +106,56 @@ fn duplicate_flows_get_numbered_ids_only_on_collision() {
         vec![
             "ecs_in_from_alb_8080_tcp",
             "alb_out_to_ecs_8080_tcp",
-            "ecs_in_from_alb_8080_tcp_2",
-            "alb_out_to_ecs_8080_tcp_2"
+            "ecs_in_from_alb_9090_tcp",
+            "alb_out_to_ecs_9090_tcp"
+        ]
+    );
+    assert_eq!(
+        p.rules[0].description.text(),
+        "alb -> ecs : 8080/tcp - one; two - platform team, web team"
+    );
+    assert_eq!(p.rules[0].source, RuleSource::Flow { index: 0 });
+
+    // the same address from two parties: one rule (a filter would refuse the second)
+    let p = compile(
+        &base()
+            .external("anyone", &["0.0.0.0/0"], Some("everyone"))
+            .flow("internet", "alb", &["443/tcp"], "site")
+            .flow("anyone", "alb", &["443/tcp"], "site again")
+            .build(),
+    );
+    let ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "alb_in_from_internet_v4_443_tcp",
+            "alb_in_from_internet_v6_443_tcp"
+        ]
+    );
+    assert_eq!(p.rules[0].description.purpose, "site; site again");
+}
+
+#[test]
+fn ids_get_numbered_only_on_a_real_collision() {
+    use Tier::*;
+    use WorkloadKind::*;
+    // workload `b-1-2-3-4-32` and party `b` at 1.2.3.4/32 sanitise to the same token
+    let p = compile(
+        &B::new("prod")
+            .workload("a", App, Vm)
+            .workload("b-1-2-3-4-32", App, Vm)
+            .external("b", &["1.2.3.4/32"], Some("office"))
+            .flow("b-1-2-3-4-32", "a", &["443/tcp"], "internal")
+            .flow("b", "a", &["443/tcp"], "office")
+            .build(),
+    );
+    let ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "a_in_from_b_1_2_3_4_32_443_tcp",
+            "b_1_2_3_4_32_out_to_a_443_tcp",
+            "a_in_from_b_1_2_3_4_32_443_tcp_2"
         ]
     );
 }

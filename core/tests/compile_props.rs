@@ -11,6 +11,14 @@ use cloudwall_core::profile::{Tier, WorkloadKind};
 use cloudwall_core::reach::evaluate;
 use compile_support::*;
 use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+fn cidr(c: &str, party: &str) -> Peer {
+    Peer::Cidr {
+        cidr: c.parse().unwrap(),
+        party: party.to_string(),
+    }
+}
 
 const WORKLOADS: &[(&str, Tier, WorkloadKind)] = &[
     ("lb", Tier::Public, WorkloadKind::LoadBalancer),
@@ -87,7 +95,9 @@ proptest! {
         let idx: Vec<usize> = policy.rules.iter().map(|r| match r.source { RuleSource::Flow { index } => index, _ => usize::MAX }).collect();
         prop_assert!(idx.windows(2).all(|w| w[0] <= w[1]));
 
-        let mut expected_rules = 0;
+        // Every (side, peer, port range) of every flow has exactly one rule; a rule asked
+        // for by several flows carries all their purposes.
+        let mut expected: BTreeMap<(String, Direction, Peer, PortRange), Vec<usize>> = BTreeMap::new();
         for (i, f) in flows.iter().enumerate() {
             let (from, to) = (ENDS[f.from], ENDS[f.to]);
             let ranges: Vec<PortRange> = if f.ports.is_empty() {
@@ -95,37 +105,48 @@ proptest! {
             } else {
                 f.ports.iter().map(|p| PortRange::parse(p).unwrap()).collect()
             };
-            let mine: Vec<_> = policy.rules.iter().filter(|r| r.source == RuleSource::Flow { index: i }).collect();
-            let width = |end: usize| if end < 5 { 1 } else { 2 }; // groups: 1 peer; parties: 2 CIDRs
-            let per_port = if f.to < 5 { width(f.from) } else { 0 } + if f.from < 5 { width(f.to) } else { 0 };
-            prop_assert_eq!(mine.len(), per_port * ranges.len());
-            expected_rules += mine.len();
-            for r in &mine {
-                prop_assert!(ranges.contains(&r.ports));
+            let peers = |end: usize| -> Vec<Peer> {
+                match ENDS[end] {
+                    "internet" => vec![cidr("0.0.0.0/0", "internet"), cidr("::/0", "internet")],
+                    "partner" => vec![cidr("198.51.100.0/24", "partner"), cidr("2001:db8::/32", "partner")],
+                    w => vec![Peer::Group { id: w.to_string() }],
+                }
+            };
+            for range in &ranges {
+                if f.to < 5 {
+                    for peer in peers(f.from) {
+                        expected.entry((to.to_string(), Direction::Ingress, peer, *range)).or_default().push(i);
+                    }
+                }
+                if f.from < 5 {
+                    for peer in peers(f.to) {
+                        expected.entry((from.to_string(), Direction::Egress, peer, *range)).or_default().push(i);
+                    }
+                }
+                // every port of every flow is reachable
+                let (proto, port) = match range.proto { Proto::Tcp | Proto::Udp => (range.proto, range.to), p => (p, 0) };
+                let v = evaluate(&policy, from, to, proto, port).unwrap();
+                prop_assert!(v.reachable, "{} -> {} {}: {}", from, to, range, v.explanation);
+            }
+        }
+        for ((group, dir, peer, ports), contributors) in &expected {
+            let found: Vec<_> = policy.rules.iter().filter(|r| &r.group == group && r.direction == *dir && &r.peer == peer && r.ports == *ports).collect();
+            prop_assert_eq!(found.len(), 1, "{} {:?} {:?} {}", group, dir, peer, ports);
+            let r = found[0];
+            prop_assert_eq!(r.source.clone(), RuleSource::Flow { index: contributors[0] });
+            if contributors.len() == 1 {
+                let f = &flows[contributors[0]];
                 let owner = f.owner.clone().unwrap_or_else(|| "platform team".to_string());
                 prop_assert_eq!(
                     r.description.text(),
-                    format!("{from} -> {to} : {} - purpose {i} - {owner}", r.ports)
+                    format!("{} -> {} : {} - purpose {} - {owner}", ENDS[f.from], ENDS[f.to], r.ports, contributors[0])
                 );
-                let (mine_end, other) = match r.direction { Direction::Ingress => (to, f.from), Direction::Egress => (from, f.to) };
-                prop_assert_eq!(&r.group, mine_end);
-                match &r.peer {
-                    Peer::Group { id } => prop_assert_eq!(id.as_str(), ENDS[other]),
-                    Peer::Cidr { party, .. } => {
-                        prop_assert!(other >= 5, "internal traffic is never a CIDR");
-                        prop_assert_eq!(party.as_str(), ENDS[other]);
-                    }
-                }
             }
-            // every port of every flow is reachable, both ends named
-            for range in &ranges {
-                let (proto, port) = match range.proto { Proto::Tcp | Proto::Udp => (range.proto, range.to), p => (p, 0) };
-                let v = evaluate(&policy, from, to, proto, port).unwrap();
-                if f.from < 5 || f.to < 5 {
-                    prop_assert!(v.reachable, "{} -> {} {}: {}", from, to, range, v.explanation);
-                }
+            for i in contributors {
+                let want = format!("purpose {i}");
+                prop_assert!(r.description.purpose.split("; ").any(|p| p == want), "{}", r.description.purpose);
             }
         }
-        prop_assert_eq!(policy.rules.len(), expected_rules);
+        prop_assert_eq!(policy.rules.len(), expected.len());
     }
 }
