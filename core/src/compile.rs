@@ -5,6 +5,11 @@
 //! endpoint group and its consumers' 443/tcp rules) and the stable rule ids that
 //! providers use as resource names.
 //!
+//! Two flows (or a flow and an `[[egress]]` entry) that ask for the very same rule
+//! (group, direction, peer group or address, ports) give one rule: the first one, with
+//! the other purposes and owners appended to its description. Real filters refuse or
+//! duplicate identical rules; the ids of distinct rules never depend on such merges.
+//!
 //! Endpoint consumers: every workload of a compute kind (`containers`, `vm`,
 //! `kubernetes`, `function`) outside the public tier. Those are the workloads that run
 //! code calling cloud APIs; load balancers and managed datastores do not, and the public
