@@ -11,7 +11,10 @@
 //! - outside -> outside: never reachable (no group of the policy is on the path).
 //!
 //! An outside party is `internet`, an `[[external]]` name, or a literal address or CIDR
-//! (`203.0.113.7`, `198.51.100.0/24`). When a party has several ranges, it is reachable
+//! (`203.0.113.7`, `198.51.100.0/24`). A host name (`api.stripe.com`) is a destination
+//! of the FQDN egress allow-list: a group reaches it when one of its allow-list entries
+//! names it (exactly, or as `.domain`) on the port; such a verdict lists no rule ids
+//! (allow-list entries have none) and names the entry in its explanation. When a party has several ranges, it is reachable
 //! when at least one of them is entirely covered (addresses in that range can connect);
 //! the explanation then names the ranges that are not.
 
@@ -43,6 +46,27 @@ enum End {
     Group(String),
     /// Display name and ranges.
     Outside(String, Vec<IpNet>),
+    /// A host name: a destination of the FQDN egress allow-list.
+    Host(String),
+}
+
+/// Is `host` named by an allow-list entry (`api.example.com` exactly, `.example.com` for
+/// the domain and its subdomains)?
+pub fn fqdn_matches(entry: &str, host: &str) -> bool {
+    let entry = entry.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let domain = entry.strip_prefix("*.").or_else(|| entry.strip_prefix('.'));
+    match domain {
+        Some(d) => host == d || host.ends_with(&format!(".{d}")),
+        None => host == entry,
+    }
+}
+
+fn is_host_name(s: &str) -> bool {
+    s.contains('.')
+        && s.chars().any(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 fn resolve(policy: &Policy, name: &str) -> Result<End, ReachError> {
@@ -58,13 +82,17 @@ fn resolve(policy: &Policy, name: &str) -> Result<End, ReachError> {
     if let Ok(net) = name.parse::<IpNet>() {
         return Ok(End::Outside(name.to_string(), vec![net.trunc()]));
     }
+    if is_host_name(name) {
+        return Ok(End::Host(name.to_ascii_lowercase()));
+    }
     let mut known: Vec<String> = policy
         .groups
         .iter()
         .map(|g| format!("`{}`", g.id))
         .collect();
     known.extend(policy.externals.iter().map(|e| format!("`{}`", e.name)));
-    known.push("an IP address".to_string());
+    known.push("an IP address or CIDR".to_string());
+    known.push("a host name of the FQDN allow-list".to_string());
     Err(ReachError::UnknownEndpoint {
         name: name.to_string(),
         known: known.join(", "),
@@ -183,6 +211,36 @@ pub fn evaluate(
                 format!("{from} cannot reach {to} on {pt}: {an} has no egress rule to {xn} on {pt}")
             })
         }
+        (End::Group(a), End::Host(h)) => {
+            let an = group_name(policy, &a);
+            let entry = policy.fqdn_egress.iter().find_map(|f| {
+                let hit = f.group == a && f.ports.iter().any(|p| p.admits(proto, port));
+                f.fqdns.iter().find(|e| hit && fqdn_matches(e, &h)).map(|e| e.clone())
+            });
+            match entry {
+                Some(e) => Verdict {
+                    reachable: true,
+                    rules: vec![],
+                    explanation: format!(
+                        "{from} can reach {h} on {pt}: allowed by the FQDN egress allow-list of {an} (`{e}`)"
+                    ),
+                },
+                None => Verdict {
+                    reachable: false,
+                    rules: vec![],
+                    explanation: format!(
+                        "{from} cannot reach {h} on {pt}: no FQDN egress allow-list entry of {an} names it on {pt}"
+                    ),
+                },
+            }
+        }
+        (End::Host(h), _) | (End::Outside(..), End::Host(h)) => Verdict {
+            reachable: false,
+            rules: vec![],
+            explanation: format!(
+                "{from} cannot reach {to} through this policy: the host name {h} is only a destination of a group's FQDN egress allow-list"
+            ),
+        },
         (End::Outside(..), End::Outside(..)) => Verdict {
             reachable: false,
             rules: vec![],

@@ -286,3 +286,61 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn host_names_are_reached_through_the_fqdn_allow_list() {
+    let p = compile(
+        &worked_example()
+            .egress(
+                "ecs",
+                &[],
+                &[".stripe.com", "pypi.org"],
+                &["443/tcp"],
+                Some("payments, packages"),
+            )
+            .build(),
+    );
+    let v = evaluate(&p, "ecs", "api.stripe.com", Proto::Tcp, 443).unwrap();
+    assert!(v.reachable, "{}", v.explanation);
+    assert!(v.rules.is_empty());
+    assert!(
+        v.explanation.contains("`.stripe.com`") && v.explanation.contains("prod-app-ecs"),
+        "{}",
+        v.explanation
+    );
+    assert!(
+        evaluate(&p, "ecs", "stripe.com", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        evaluate(&p, "ecs", "PyPI.org", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "ecs", "files.pypi.org", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "ecs", "notstripe.com", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "ecs", "api.stripe.com", Proto::Tcp, 80)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "rds", "api.stripe.com", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+    assert!(
+        !evaluate(&p, "api.stripe.com", "ecs", Proto::Tcp, 443)
+            .unwrap()
+            .reachable
+    );
+}
