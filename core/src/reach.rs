@@ -215,7 +215,7 @@ pub fn evaluate(
             let an = group_name(policy, &a);
             let entry = policy.fqdn_egress.iter().find_map(|f| {
                 let hit = f.group == a && f.ports.iter().any(|p| p.admits(proto, port));
-                f.fqdns.iter().find(|e| hit && fqdn_matches(e, &h)).map(|e| e.clone())
+                f.fqdns.iter().find(|e| hit && fqdn_matches(e, &h)).cloned()
             });
             match entry {
                 Some(e) => Verdict {
