@@ -2,7 +2,10 @@
 //! test skips when one is missing), running a local AWS API emulator, and the
 //! profile -> Policy -> artifacts pipeline the suites drive.
 
+pub mod conformance;
+pub mod gen;
 pub mod moto;
 pub mod pipeline;
+pub mod readback;
 pub mod terraform;
 pub mod tools;
