@@ -32,9 +32,9 @@ struct Node {
     name: String,
     ns: String,
     addrs: Vec<Ipv4Addr>,
-    /// The evaluator's endpoints this node's traffic stands for: the workload itself, or
-    /// for an outside address, `internet` and every party whose ranges contain it.
-    endpoints: Vec<String>,
+    /// How the evaluator names this node: the workload id, or the outside address
+    /// itself (the evaluator finds the parties and rules whose ranges contain it).
+    end: String,
     workload: bool,
 }
 
@@ -145,7 +145,7 @@ fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
             name: w.clone(),
             ns: next_ns(),
             addrs,
-            endpoints: vec![w.clone()],
+            end: w.clone(),
             workload: true,
         });
     }
@@ -160,18 +160,11 @@ fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
         }
     }
     for (name, addr) in outside {
-        let ip = std::net::IpAddr::V4(addr);
-        let mut endpoints = vec!["internet".to_string()];
-        for e in policy.externals.iter().filter(|e| e.name != "internet") {
-            if e.cidrs.iter().any(|c| c.contains(&ip)) {
-                endpoints.push(e.name.clone());
-            }
-        }
         out.push(Node {
             name,
             ns: next_ns(),
             addrs: vec![addr],
-            endpoints,
+            end: addr.to_string(),
             workload: false,
         });
     }
@@ -352,11 +345,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
             .collect();
         for (dst, addr) in &targets {
             let port = addr.port();
-            let expected = src.endpoints.iter().any(|from| {
-                dst.endpoints
-                    .iter()
-                    .any(|to| common::reachable(&policy, from, to, port))
-            });
+            let expected = common::reachable(&policy, &src.end, &dst.end, port);
             let actual = *results
                 .get(&addr.to_string())
                 .unwrap_or_else(|| panic!("no result for {addr} from {}", src.name));
