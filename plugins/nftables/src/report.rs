@@ -109,7 +109,11 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
         "## Load\n\nOn each host, as root: `nft -c -f rulesets/<workload>.nft` checks the file, `nft -f \
          rulesets/<workload>.nft` replaces the table atomically. To keep it across reboots, include the file from \
          `/etc/nftables.conf`. Other tables (and iptables-nft rules) stay in place; since a packet must be accepted \
-         by every base chain on its hook, they can only narrow what these tables allow, never widen it.\n"
+         by every base chain on its hook, they can only narrow what these tables allow, never widen it.\n\n\
+         Egress is default-deny for the host itself too: name resolution, time, package mirrors and log \
+         shipping work only if the profile declares them (`[[egress]]` with the servers' ranges, e.g. \
+         `53/udp` and `53/tcp` to the resolvers). Load the rulesets from a console or with a rollback timer \
+         the first time, in case a management path was forgotten.\n"
     );
     let _ = writeln!(
         s,
