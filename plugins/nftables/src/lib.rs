@@ -3,8 +3,8 @@
 //! script that compares the live ruleset with the rendered one (`verify/verify.sh`),
 //! and a report (`report.md`).
 //!
-//! Built as a `cdylib` and loaded by the host through the SDK's entry point; the `rlib`
-//! is only there for this crate's unit tests.
+//! Built only as a `cdylib`: cloudwall loads it through the plugin host (the SDK's entry
+//! point), never links it in; the integration tests do the same.
 
 mod checks;
 mod escape;
