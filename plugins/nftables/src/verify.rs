@@ -72,6 +72,11 @@ for tool in nft unshare; do
 	fi
 done
 
+if ! nft_error="$(nft list tables 2>&1 >/dev/null)"; then
+	echo "verify.sh: cannot read the live ruleset (run as root): $nft_error" >&2
+	exit 2
+fi
+
 index_of() {
 	local i
 	for i in "${!WORKLOADS[@]}"; do
