@@ -87,6 +87,8 @@ fn hostile_profile_text_stays_inside_nft_comments() {
         }
     }
     let verify = &out["verify/verify.sh"];
+    let syntax = std::process::Command::new("bash").args(["-n", "-c", verify]).output().unwrap();
+    assert!(syntax.status.success(), "verify.sh: {}", String::from_utf8_lossy(&syntax.stderr));
     assert!(
         !verify.contains("'$(reboot)'\n")
             && !verify.lines().any(|l| l.starts_with(" table inet pwn"))
