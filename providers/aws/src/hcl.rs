@@ -151,17 +151,20 @@ fn push_indent(out: &mut String, n: usize) {
 }
 
 /// Writes consecutive attributes with their `=` aligned; as `terraform fmt` does, a
-/// multi-line value ends the alignment run after its first line.
+/// multi-line value stands alone (it is aligned with neither its neighbours).
 fn write_attrs<'a>(out: &mut String, indent: usize, attrs: impl IntoIterator<Item = (&'a str, &'a Expr)>) {
     let attrs: Vec<(&str, &Expr)> = attrs.into_iter().collect();
     let mut start = 0;
     while start < attrs.len() {
-        // A run: attributes up to and including the first multi-line one.
-        let mut end = start;
-        while end < attrs.len() && !attrs[end].1.is_multiline() {
-            end += 1;
-        }
-        let end = (end + 1).min(attrs.len());
+        let end = if attrs[start].1.is_multiline() {
+            start + 1
+        } else {
+            let mut end = start;
+            while end < attrs.len() && !attrs[end].1.is_multiline() {
+                end += 1;
+            }
+            end
+        };
         let width = attrs[start..end].iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
         for (k, v) in &attrs[start..end] {
             push_indent(out, indent);

@@ -19,12 +19,11 @@ pub fn is_allowed_char(c: char) -> bool {
 fn transliterate(c: char) -> &'static str {
     match c {
         '&' => " and ",
-        '→' | '⟶' | '➔' | '⇒' => "->",
-        '←' => "<-",
+        '→' | '⟶' | '➔' | '⇒' => " to ",
+        '←' | '⇐' => " from ",
         '—' | '–' | '‐' | '‑' | '‒' | '−' => "-",
         '"' | '\'' | '`' | '‘' | '’' | '“' | '”' | '«' | '»' => "",
-        '<' => "(",
-        '>' => ")",
+        '<' | '>' => " ",
         '|' => "/",
         '\\' => "/",
         '%' => " percent",
@@ -66,7 +65,11 @@ fn transliterate(c: char) -> &'static str {
 
 /// `text` in the AWS description set: transliterated, spaces collapsed, trimmed and
 /// truncated to 255 characters. Never empty when `text` has a letter or digit.
+///
+/// `>` is outside the set, so the arrow of the description template (`->`, `=>`, `→`)
+/// becomes the word `to`.
 pub fn aws_text(text: &str) -> String {
+    let text = text.replace("->", " to ").replace("=>", " to ").replace("<-", " from ");
     let mut mapped = String::with_capacity(text.len());
     for c in text.chars() {
         if is_allowed_char(c) {
@@ -167,7 +170,9 @@ mod tests {
 
     #[test]
     fn transliterates_into_the_aws_set() {
-        assert_eq!(aws_text("ops & web → db — \"quoted\""), "ops and web -> db - quoted");
+        assert_eq!(aws_text("ops & web → db — \"quoted\""), "ops and web to db - quoted");
+        assert_eq!(aws_text("a -> b : 443/tcp - x - y"), "a to b : 443/tcp - x - y");
+        assert_eq!(aws_text("a<b>c"), "a b c");
         assert_eq!(aws_text("  a\n\tb  "), "a b");
         assert_eq!(aws_text("café ${x} %{y}"), "cafe ${x} percent{y}");
         assert!(aws_text(&"x".repeat(400)).len() == 255);

@@ -224,7 +224,7 @@ pub fn render(plan: &Plan<'_>) -> String {
     }
     let _ = writeln!(
         s,
-        "3. Every rule carries a description `{{source}} -> {{destination}} : {{port/proto}} - {{purpose}} - {{owner}}`, within the characters and the {}-character limit AWS accepts.",
+        "3. Every rule carries a description `{{source}} to {{destination}} : {{port/proto}} - {{purpose}} - {{owner}}` (the template's `->` is written `to`: AWS refuses `>`), within the characters and the {}-character limit AWS accepts.",
         names::MAX_TEXT
     );
     let remote_shell = plan.rules.iter().any(|r| {
