@@ -55,12 +55,15 @@ revoke_egress() {
   fi
 }
 
-# authorize ingress|egress GROUP_ID IP_PERMISSIONS_JSON: adds a rule; a duplicate is fine.
+# authorize ingress|egress GROUP_ID IP_PERMISSIONS_JSON: adds a rule; when it is already
+# there, brings its description up to date instead.
 authorize() {
   local out
   if ! out="$(ec2 "authorize-security-group-$1" --group-id "$2" --ip-permissions "$3" 2>&1)"; then
     case "$out" in
-      *InvalidPermission.Duplicate*) ;;
+      *InvalidPermission.Duplicate*)
+        ec2 "update-security-group-rule-descriptions-$1" --group-id "$2" --ip-permissions "$3" >/dev/null
+        ;;
       *) printf '%s\n' "$out" >&2; return 1 ;;
     esac
   fi
