@@ -192,6 +192,35 @@ pub fn render(plan: &Plan<'_>) -> String {
     }
     s.push('\n');
 
+    if !p.fqdn_egress.is_empty() || !p.deny.is_empty() {
+        s.push_str("### Beyond security groups
+
+");
+        for f in &p.fqdn_egress {
+            let group = plan.groups.iter().find(|g| g.group.id == f.group).map(|g| g.name.as_str()).unwrap_or(&f.group);
+            let fqdns: Vec<String> = f.fqdns.iter().map(|d| code(d)).collect();
+            let ports: Vec<String> = f.ports.iter().map(|p| p.to_string()).collect();
+            let _ = writeln!(
+                s,
+                "- {} may reach {} on {} ({}). Security groups cannot match names: this allow-list is enforced by the egress phase (proxy or firewall), and no security-group rule above opens it.",
+                code(group),
+                fqdns.join(", "),
+                md_cell(&ports.join(", ")),
+                md_cell(&f.description.purpose)
+            );
+        }
+        for d in &p.deny {
+            let cidrs: Vec<String> = d.cidrs.iter().map(|c| code(&c.to_string())).collect();
+            let _ = writeln!(
+                s,
+                "- Denied: {} ({}). Security groups only allow; explicit denies belong to the network ACLs.",
+                cidrs.join(", "),
+                md_cell(&d.purpose)
+            );
+        }
+        s.push('\n');
+    }
+
     // Mandatory rules, checked on the rules rendered above.
     s.push_str("## Mandatory rules\n\n");
     let exposed: Vec<String> = plan

@@ -161,6 +161,15 @@ fn apply_sh_with_hostile_text_passes_bash_n() {
         Ok(out) => assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr)),
         Err(e) => eprintln!("SKIPPED: bash not runnable: {e}"),
     }
+    if std::process::Command::new("terraform").arg("version").output().is_ok() {
+        for (path, text) in a.iter().filter(|(p, _)| p.ends_with(".tf")) {
+            std::fs::write(dir.path().join(path.trim_start_matches("terraform/")), text).unwrap();
+        }
+        let out = std::process::Command::new("terraform").args(["fmt", "-check", "-diff", "-no-color"]).arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    } else {
+        eprintln!("SKIPPED (fmt part): terraform is not installed");
+    }
     let sg = &a["terraform/security_groups.tf"];
     assert!(sg.contains("ip_protocol                  = \"icmp\""), "{sg}");
     assert!(sg.contains("from_port                    = 8080\n  to_port                      = 8090"), "{sg}");

@@ -252,3 +252,34 @@ fn check_flags_quota_and_names() {
     assert_eq!(d.iter().filter(|d| d.code == "CW202" && d.is_error()).count(), 2, "{d:?}");
     assert!(Aws.render(&p, &[Phase::Groups]).is_err());
 }
+
+#[test]
+fn report_mentions_fqdn_egress_and_denies_it_cannot_express() {
+    use cloudwall_core::policy::{DenyEntry, FqdnEgress};
+    use cloudwall_core::ports::PortRange;
+    let mut p = common::worked_example();
+    p.fqdn_egress.push(FqdnEgress {
+        group: "ecs".into(),
+        fqdns: vec![".stripe.com".into(), "api|x.example.com".into()],
+        ports: vec![PortRange::tcp(443)],
+        description: p.rules[0].description.clone(),
+        origin: common::loc(90),
+    });
+    p.deny.push(DenyEntry { cidrs: vec!["198.51.100.0/24".parse().unwrap()], purpose: "known bad".into(), origin: common::loc(95) });
+    let report = &Aws.render(&p, &[Phase::Report]).unwrap()["report.md"];
+    assert!(report.contains("`prod-app-ecs-sg` may reach `.stripe.com`, `api\\|x.example.com` on 443/tcp"), "{report}");
+    assert!(report.contains("Denied: `198.51.100.0/24` (known bad)"), "{report}");
+}
+
+#[test]
+fn policy_without_rules_or_groups_renders() {
+    let p = common::PolicyBuilder::new("empty", "dev", None).build();
+    let a = Aws.render(&p, Phase::ALL).unwrap();
+    assert_eq!(a["terraform/security_groups.tf"], "");
+    assert!(hcl::parse(&a["terraform/outputs.tf"]).is_ok());
+    assert!(a["report.md"].contains("The policy has no rules"));
+    let p = common::PolicyBuilder::new("lonely", "dev", None).group("db", cloudwall_core::profile::model::Tier::Data, None, "").build();
+    let a = Aws.render(&p, Phase::ALL).unwrap();
+    assert!(a["terraform/security_groups.tf"].contains("description = \"data tier security group for db\""));
+    assert!(a["report.md"].contains("- `dev-data-db-sg`: accepts no inbound traffic; not reachable from the internet; no egress."), "{}", a["report.md"]);
+}

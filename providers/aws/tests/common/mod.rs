@@ -1,6 +1,6 @@
 //! A small builder of Policy values for the AWS provider tests, and the worked example
 //! of profile.md compiled by hand.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::too_many_arguments)]
 
 use cloudwall_core::policy::*;
 use cloudwall_core::ports::PortRange;
