@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use std::fmt::Write as _;
 
 const PRELUDE: &str = r#"set -euo pipefail
+shopt -s inherit_errexit
 
 if [ -z "${VPC_ID:-}" ]; then
   echo "apply.sh: VPC_ID is not set; export VPC_ID=vpc-... (the VPC that holds the security groups)" >&2
@@ -33,15 +34,18 @@ ec2() {
 ensure_group() {
   local filters id
   filters="[{\"Name\":\"vpc-id\",\"Values\":[\"$VPC_ID\"]},$3]"
-  id="$(ec2 describe-security-groups --filters "$filters" --query 'SecurityGroups[0].GroupId' --output text)"
+  id="$(ec2 describe-security-groups --filters "$filters" --query 'SecurityGroups[0].GroupId' --output text)" || return 1
   if [ -z "$id" ] || [ "$id" = "None" ]; then
     id="$(ec2 create-security-group --group-name "$1" --description "$2" --vpc-id "$VPC_ID" \
-      --tag-specifications "$4" --query GroupId --output text)"
+      --tag-specifications "$4" --query GroupId --output text)" || return 1
     echo "created $1: $id" >&2
   else
     echo "found $1: $id" >&2
   fi
-  printf '%s\n' "$id"
+  case "$id" in
+    sg-*) printf '%s\n' "$id" ;;
+    *) echo "apply.sh: no usable group id for $1 (got '$id')" >&2; return 1 ;;
+  esac
 }
 
 # revoke_egress GROUP_ID IP_PERMISSIONS_JSON: removes a rule; a rule that is not there is fine.

@@ -283,3 +283,32 @@ fn policy_without_rules_or_groups_renders() {
     assert!(a["terraform/security_groups.tf"].contains("description = \"data tier security group for db\""));
     assert!(a["report.md"].contains("- `dev-data-db-sg`: accepts no inbound traffic; not reachable from the internet; no egress."), "{}", a["report.md"]);
 }
+
+/// A failing `aws` stops the script with a non-zero status before the summary table.
+#[test]
+fn apply_sh_stops_when_aws_fails() {
+    if !have("bash", "--version") {
+        eprintln!("SKIPPED: bash is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    for (name, body) in [("fail", "echo 'An error occurred (UnauthorizedOperation)' >&2; exit 255"), ("empty", "exit 0")] {
+        let fake = bin.join("aws");
+        std::fs::write(&fake, format!("#!/bin/sh\n{body}\n")).unwrap();
+        let mut perm = std::fs::metadata(&fake).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&fake, perm).unwrap();
+        let script = dir.path().join("apply.sh");
+        std::fs::write(&script, &render_all()["cli/apply.sh"]).unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        let out = Command::new("bash").arg(&script).env("PATH", path).env("VPC_ID", "vpc-0abc").output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("SECURITY GROUP"), "{name}");
+    }
+    // A VPC_ID that is not an id is refused before any call.
+    let script = dir.path().join("apply.sh");
+    let out = Command::new("bash").arg(&script).env("VPC_ID", "vpc-1; rm -rf /").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
