@@ -77,6 +77,10 @@ pub const MAX_ENV_LEN: usize = 16;
 /// `Ok(None)`: absent; `Err(())`: present but wrong (already reported).
 type Got<T> = Result<Option<T>, ()>;
 
+/// Whether VPN access is used: `Some((bastion value, the [access] entry choosing
+/// vpn-only under hybrid))`.
+type VpnUse = Option<(Span, Option<(Tier, Span)>)>;
+
 trait Word: Sized + Copy {
     const WORDS: &'static [&'static str];
     const WHAT: &'static str;
@@ -251,6 +255,18 @@ impl Decoder {
             if !known.contains(&e.key.as_str()) {
                 let mut d = Diagnostic::error("CW101", format!("unknown key `{}` in {ctx}", e.key))
                     .at(e.key_span, "unknown key");
+                if TOP_KEYS.contains(&e.key.as_str()) {
+                    // a section of its own written inside another table
+                    let header = match &e.node.value {
+                        Value::Array(_) => format!("[[{}]]", e.key),
+                        _ => format!("[{}]", e.key),
+                    };
+                    self.push(d.with_help(format!(
+                        "`{}` is a section of its own, not a key of {ctx}: write {header} outside {ctx}",
+                        e.key
+                    )));
+                    continue;
+                }
                 d = match did_you_mean(&e.key, known.iter().copied()) {
                     Some(h) => d.with_help(format!("{h} (known keys: {})", known.join(", "))),
                     None => d.with_help(format!("known keys: {}", known.join(", "))),
@@ -1640,7 +1656,7 @@ impl Decoder {
         access: &BTreeMap<Tier, Spanned<Bastion>>,
     ) -> Option<Vpn> {
         // (bastion value, the [access] entry that chose vpn-only under hybrid)
-        let used: Option<Option<(Span, Option<(Tier, Span)>)>> = deployment.map(|d| match &d.bastion {
+        let used: Option<VpnUse> = deployment.map(|d| match &d.bastion {
             Some(b) if b.value == Bastion::VpnOnly => Some((b.span, None)),
             Some(b) if b.value == Bastion::Hybrid => access
                 .iter()
