@@ -69,6 +69,25 @@ const SESSION_LOGGING_KEYS: &[&str] = &["idle_timeout_minutes", "retention_days"
 const KUBERNETES_KEYS: &[&str] = &["namespace", "ingress_namespace", "workloads"];
 const SPOKE_KEYS: &[&str] = &["name", "workloads"];
 
+/// The keys of every table with a fixed set of keys, by the header that opens it
+/// (`[access]` takes tier names and `[hosts]` workload names instead).
+pub const SECTION_KEYS: &[(&str, &[&str])] = &[
+    ("deployment", DEPLOYMENT_KEYS),
+    ("workload", WORKLOAD_KEYS),
+    ("flow", FLOW_KEYS),
+    ("egress", EGRESS_KEYS),
+    ("external", EXTERNAL_KEYS),
+    ("deny", DENY_KEYS),
+    ("private_endpoints", ENDPOINTS_KEYS),
+    ("private_endpoints.restrict", RESTRICT_KEYS),
+    ("kubernetes", KUBERNETES_KEYS),
+    ("spoke", SPOKE_KEYS),
+    ("egress_filtering", EGRESS_FILTERING_KEYS),
+    ("flow_logs", FLOW_LOGS_KEYS),
+    ("vpn", VPN_KEYS),
+    ("session_logging", SESSION_LOGGING_KEYS),
+];
+
 /// Maximum length of workload, external, spoke and deployment names.
 pub const MAX_NAME_LEN: usize = 32;
 /// Maximum length of the `env` name.

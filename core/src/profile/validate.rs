@@ -52,7 +52,7 @@ pub fn validate(p: &Profile) -> Vec<Diagnostic> {
                 "bastion = \"hybrid\" needs an [access] table naming the strategy of each tier",
             )
             .at(b, "hybrid access without [access]")
-            .with_help("e.g.\n[access]\napp = \"ssm-session-manager\"\ndata = \"vpn-only\""),
+            .with_help("e.g.\n[access]\napp = \"ssm-session-manager\"\ndata = \"vpn-only\"\n[vpn]\nclient_cidr = \"10.100.0.0/22\""),
         );
     }
     if hybrid {
