@@ -98,6 +98,7 @@ const CASES: &[Case] = &[
     c("vpn without vpn access", D, "bastion = \"ssm-session-manager\"\n[vpn]\nclient_cidr = \"10.100.0.0/22\"", &[("CW111", 5, 15)], "only used with VPN access"),
     c("vpn with default access", D, "[vpn]\nclient_cidr = \"10.100.0.0/22\"", &[("CW111", 4, 15)], "vpn-only"),
     c("vpn under hybrid without a vpn tier", D, "bastion = \"hybrid\"\n[access]\napp = \"ssm-session-manager\"\n[vpn]\nclient_cidr = \"10.100.0.0/22\"", &[("CW111", 7, 15)], "hybrid"),
+    c("hybrid without access is not also a vpn error", D, "bastion = \"hybrid\"\n[vpn]\nclient_cidr = \"10.100.0.0/22\"", &[("CW111", 3, 11)], "[access]"),
     // [session_logging]
     c("idle timeout zero", D, "[session_logging]\nidle_timeout_minutes = 0", &[("CW102", 4, 24)], "from 1 to 60"),
     c("idle timeout too long", D, "[session_logging]\nidle_timeout_minutes = 61", &[("CW102", 4, 24)], "from 1 to 60"),

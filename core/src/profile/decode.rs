@@ -1675,6 +1675,10 @@ impl Decoder {
         access: &BTreeMap<Tier, Spanned<Bastion>>,
     ) -> Option<Vpn> {
         // (bastion value, the [access] entry that chose vpn-only under hybrid)
+        // hybrid without [access] is reported on its own: whether VPN is used is unknown
+        let hybrid_unknown = access.is_empty()
+            && deployment.is_some_and(|d| d.bastion.as_ref().is_some_and(|b| b.value == Bastion::Hybrid));
+        let deployment = deployment.filter(|_| !hybrid_unknown);
         let used: Option<VpnUse> = deployment.map(|d| match &d.bastion {
             Some(b) if b.value == Bastion::VpnOnly => Some((b.span, None)),
             Some(b) if b.value == Bastion::Hybrid => access
