@@ -20,7 +20,7 @@ pub fn paths_from_env_value(value: &OsStr) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A `plugins = [...]` entry of a profile: relative paths are relative to the profile's folder.
+/// A `plugins = [...]` entry: relative paths are relative to the folder of the file that lists it.
 pub fn profile_plugin_path(profile_path: &Path, entry: &str) -> PathBuf {
     let entry = Path::new(entry);
     if entry.is_absolute() {
@@ -32,12 +32,13 @@ pub fn profile_plugin_path(profile_path: &Path, entry: &str) -> PathBuf {
     }
 }
 
-/// Every `plugins = [...]` entry of a loaded profile, resolved against the profile's folder.
+/// Every `plugins = [...]` entry of a loaded profile, resolved against the folder of the
+/// file that lists it (the profile, or a base it `extends`).
 pub fn profile_plugin_paths(profile: &cloudwall_core::Profile) -> Vec<PathBuf> {
     profile
         .plugins
         .iter()
-        .map(|p| profile_plugin_path(profile.path(), &p.value))
+        .map(|p| profile_plugin_path(profile.sources.path(p.span.file), &p.value))
         .collect()
 }
 

@@ -185,3 +185,31 @@ fn loading_twice_is_harmless_and_duplicate_names_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn profile_plugin_entries_resolve_against_the_file_that_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("base")).unwrap();
+    std::fs::write(
+        dir.path().join("base/base.toml"),
+        "plugins = [\"lib/libbase.so\"]\n[deployment]\nname = \"b\"\nenv = \"prod\"\nprovider = \"nftables\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("site.toml"), "extends = \"base/base.toml\"\n[deployment]\nname = \"s\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("own.toml"),
+        "extends = \"base/base.toml\"\nplugins = [\"libsite.so\"]\n[deployment]\nname = \"s\"\n",
+    )
+    .unwrap();
+    let load = |name: &str| {
+        cloudwall_core::profile::load(&dir.path().join(name)).unwrap_or_else(|e| {
+            panic!("{:?}", e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect::<Vec<_>>())
+        })
+    };
+    // Inherited from the base: relative to the base's folder.
+    let paths = cloudwall_plugin_host::profile_plugin_paths(&load("site.toml"));
+    assert_eq!(paths, vec![dir.path().join("base/lib/libbase.so")]);
+    // Listed by the profile itself (replacing the base's list): relative to the profile.
+    let paths = cloudwall_plugin_host::profile_plugin_paths(&load("own.toml"));
+    assert_eq!(paths, vec![dir.path().join("libsite.so")]);
+}
