@@ -206,7 +206,10 @@ pub fn render_diagnostic(diag: &Diagnostic, sources: &SourceMap, color: bool) ->
         }
         if skipping_message {
             // wrapped continuation lines of the message are indented under it
-            if plain.starts_with("    ") && !plain.trim_start().starts_with('╭') && !plain.trim_start().starts_with('[') {
+            let continuation = (plain.starts_with("  │") || plain.starts_with("    "))
+                && !plain.starts_with("   ")
+                || plain.starts_with("    ") && !plain.trim_start().starts_with(['╭', '│', '·', '╰', '[']);
+            if continuation {
                 continue;
             }
             skipping_message = false;
@@ -218,8 +221,13 @@ pub fn render_diagnostic(diag: &Diagnostic, sources: &SourceMap, color: bool) ->
     }
     let mut out = first;
     out.push('\n');
+    let has_body = !rest.is_empty();
     for line in rest {
         out.push_str(&line);
+        out.push('\n');
+    }
+    if has_body {
+        // a blank line between reports that carry a snippet or help
         out.push('\n');
     }
     out
@@ -266,5 +274,19 @@ mod tests {
         assert!(out.contains("remove the flow"), "{out}");
         assert_eq!(out.matches("internet source on database port").count(), 1, "{out}");
         assert!(!out.contains('\x1b'));
+    }
+
+    #[test]
+    fn long_messages_are_not_repeated_below_the_headline() {
+        let mut sources = SourceMap::new();
+        let id = sources.add("p.toml", "a = 1\n".to_string());
+        let long = format!("{} zebra-end", "words that go on and on ".repeat(12));
+        let d = Diagnostic::warning("CW201", long.clone()).at(Span::new(id, 0, 1), "here");
+        let out = render_diagnostic(&d, &sources, false);
+        assert!(out.starts_with(&format!("p.toml:1:1: warning[CW201]: {long}\n")), "{out}");
+        assert_eq!(out.matches("zebra-end").count(), 1, "{out}");
+        assert!(out.contains("here"));
+        let plain = Diagnostic::error("CW100", "cannot read x.toml");
+        assert_eq!(render_diagnostic(&plain, &sources, false), "error[CW100]: cannot read x.toml\n");
     }
 }

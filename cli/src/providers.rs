@@ -11,6 +11,7 @@ use cloudwall_core::provider::{Provider, ProviderInfo};
 pub enum Origin {
     BuiltIn,
     /// A plugin library, with the path it was loaded from and its ABI version.
+    #[allow(dead_code)] // constructed by the plugin host, which registers what it loads
     Plugin { path: String, abi: String },
 }
 
