@@ -59,6 +59,8 @@ pub enum OutputError {
     WouldOverwrite { files: Vec<String> },
     #[error("`{}` exists and is not a directory", path.display())]
     NotADirectory { path: PathBuf },
+    #[error("`{}` is a symbolic link: name the folder it points to (the tree is replaced by renaming)", path.display())]
+    Symlink { path: PathBuf },
     #[error("invalid manifest `{}`: {message}", path.display())]
     Manifest { path: PathBuf, message: String },
     #[error("{}: {source}", path.display())]
@@ -148,6 +150,9 @@ fn scan_existing(out_dir: &Path) -> Result<Existing, OutputError> {
         }
         Err(e) => return Err(OutputError::Io { path: out_dir.to_path_buf(), source: e }),
     };
+    if meta.file_type().is_symlink() {
+        return Err(OutputError::Symlink { path: out_dir.to_path_buf() });
+    }
     if !meta.is_dir() {
         return Err(OutputError::NotADirectory { path: out_dir.to_path_buf() });
     }
@@ -409,7 +414,7 @@ fn unified(path: &str, old: &str, new: &str, kind: ChangeKind) -> String {
 /// are left out.
 pub fn diff_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<FileChange>, OutputError> {
     validate_paths(files)?;
-    let old_manifest = match fs::symlink_metadata(out_dir) {
+    let old_manifest = match fs::metadata(out_dir) {
         Ok(m) if m.is_dir() => read_manifest(out_dir)?.unwrap_or_default(),
         Ok(_) => return Err(OutputError::NotADirectory { path: out_dir.to_path_buf() }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
@@ -556,6 +561,19 @@ mod tests {
         assert_eq!(fs::read_to_string(tmp.path().join("blocker")).unwrap(), "a file, not a folder");
         let file_target = tmp.path().join("blocker");
         assert!(matches!(write_tree(&file_target, &files(&[("a", "a")]), false), Err(OutputError::NotADirectory { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_output_folder_is_refused_not_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir(tmp.path().join("real")).unwrap();
+        std::os::unix::fs::symlink("real", tmp.path().join("out")).unwrap();
+        let err = write_tree(&tmp.path().join("out"), &files(&[("a", "a")]), false).unwrap_err();
+        assert!(matches!(err, OutputError::Symlink { .. }), "{err}");
+        assert!(fs::symlink_metadata(tmp.path().join("out")).unwrap().file_type().is_symlink());
+        write_tree(&tmp.path().join("real"), &files(&[("a", "a")]), false).unwrap();
+        assert_eq!(fs::read_to_string(tmp.path().join("out/a")).unwrap(), "a");
     }
 
     #[test]
