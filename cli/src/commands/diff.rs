@@ -87,8 +87,12 @@ pub fn run(args: &DiffArgs, format: Format, console: &Console, registry: &Regist
                         }
                     }
                     Format::Text => {
+                        let prefix = if r.profiles.len() > 1 { dir.strip_prefix(&r.output).ok() } else { None };
                         for c in list {
-                            console.diff(&c.diff);
+                            match prefix {
+                                Some(p) => console.diff(&reheader(&c.diff, &p.to_string_lossy())),
+                                None => console.diff(&c.diff),
+                            }
                         }
                     }
                 }
@@ -109,5 +113,36 @@ pub fn run(args: &DiffArgs, format: Format, console: &Console, registry: &Regist
         exit::CHANGES
     } else {
         exit::OK
+    }
+}
+
+/// Puts a profile's sub-folder into a diff's `--- a/` / `+++ b/` header lines, so that
+/// the paths of a batch's diffs stay relative to the output folder.
+fn reheader(diff: &str, sub: &str) -> String {
+    let mut out = String::with_capacity(diff.len() + 2 * sub.len());
+    for (i, line) in diff.split_inclusive('\n').enumerate() {
+        if i < 2 {
+            if let Some(rest) = line.strip_prefix("--- a/") {
+                out.push_str(&format!("--- a/{sub}/{rest}"));
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("+++ b/") {
+                out.push_str(&format!("+++ b/{sub}/{rest}"));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn batch_diffs_name_the_profile_folder() {
+        let d = "--- a/aws/x.tf\n+++ b/aws/x.tf\n@@ -1 +1 @@\n--- a/keep\n";
+        assert_eq!(super::reheader(d, "shop"), "--- a/shop/aws/x.tf\n+++ b/shop/aws/x.tf\n@@ -1 +1 @@\n--- a/keep\n");
+        let added = "--- /dev/null\n+++ b/aws/x.tf\n";
+        assert_eq!(super::reheader(added, "shop"), "--- /dev/null\n+++ b/shop/aws/x.tf\n");
     }
 }
