@@ -190,10 +190,9 @@ pub fn render_diagnostic(diag: &Diagnostic, sources: &SourceMap, color: bool) ->
         return format!("{first}\n");
     }
     // miette opens with the code and the message; the headline above already says both.
-    let mut lines = body.lines().peekable();
     let mut skipping_message = false;
     let mut rest = Vec::new();
-    while let Some(line) = lines.next() {
+    for line in body.lines() {
         let plain = strip_ansi(line);
         if rest.is_empty() && !skipping_message {
             if plain.trim().is_empty() || plain.trim() == diag.code {

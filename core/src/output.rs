@@ -262,7 +262,7 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>, force: bool)
             Some(_) => {}
         }
     }
-    if !force && !(edited.is_empty() && deleted.is_empty()) {
+    if !force && (!edited.is_empty() || !deleted.is_empty()) {
         return Err(OutputError::HandEdited { edited, deleted });
     }
 
