@@ -13,6 +13,32 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A whole profile, with the sources it was read from.
+///
+/// A profile may be as short as `[deployment]` with a `name`; every other field has a
+/// default, applied while decoding (defaulted values carry the span of the
+/// `[deployment]` table, or of the section they belong to):
+///
+/// | field | default |
+/// |---|---|
+/// | `deployment.name` | required (`^[a-z][a-z0-9-]*$`, at most 32 characters) |
+/// | `deployment.env` | `"prod"` (a name, at most 16 characters) |
+/// | `deployment.provider` / `providers` | `["aws"]`; `provider = "x"` or `providers = ["x", "y"]`, not both |
+/// | `deployment.region` | `None`: the provider's default region |
+/// | `deployment.regions` | `[]`; required (two or more) with `topology = "multi-region"`, refused otherwise |
+/// | `deployment.topology` | `3-tier` |
+/// | `deployment.compliance` | `[]` (none) |
+/// | `deployment.public` | `load-balancer-only` |
+/// | `deployment.bastion` | `None`: the provider's managed access |
+/// | `deployment.owner` | `"platform team"` |
+/// | `deployment.availability_zones` | `2` (1 to 6) |
+/// | `workload`, `flow`, `egress`, `external`, `deny`, `spoke` | `[]` |
+/// | `flow.ports` | `[]`: the destination kind's default port, filled in by the compiler |
+/// | `egress.ports` | required |
+/// | `flow`/`egress`/`external`/`deny` `purpose`, `owner`, `justification` | `None` (blank kept as `Some("")`: the mandatory rules judge it) |
+/// | `private_endpoints.services` | `[]` |
+/// | `kubernetes` | `None`; `namespace` defaults to `env`, `ingress_namespace` to `None`, `workloads` required |
+/// | `access` | empty; required (every non-public tier in use) with `bastion = "hybrid"`, refused otherwise |
+/// | `hosts`, `plugins` | empty (plugin paths are kept as written, relative to the file that declares them: `sources.path(span.file)`) |
 #[derive(Debug, Clone)]
 pub struct Profile {
     /// The profile file and every base it `extends`.

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command of the README: installs the Python tools the tests drive (into .venv/,
+# no root needed), puts them on PATH, and runs the whole workspace's tests.
+# Tests that need a tool which cannot run here (nft and network namespaces need root)
+# print why they skip; with CI=true a missing tool is a failure instead.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup-tools.sh
+export PATH="$root/.venv/tools/bin:$root/.venv/checkov/bin:$PATH"
+export CLOUDWALL_TOOLS_PYTHON="$root/.venv/tools/bin/python"
+cargo build --workspace --all-targets
+cargo test --workspace --no-fail-fast "$@"

@@ -1,0 +1,133 @@
+//! Random valid profiles for property tests, written as TOML text so that they go
+//! through the real parser. Free text is drawn from a hostile alphabet (`${`, `%{`,
+//! quotes, backslashes, backticks, `$(`, `&`, `|`, unicode) to prove escaping.
+
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+use serde_json::{json, Map, Value};
+
+const NAMES: &[&str] = &["web", "api", "db", "cache", "worker", "lb", "search", "jobs", "auth", "edge"];
+const KINDS: &[&str] = &[
+    "load-balancer", "containers", "vm", "kubernetes", "function", "postgres", "mysql", "mssql", "redis",
+    "mongodb", "elasticsearch", "memcached", "kibana", "cassandra", "etcd", "consul", "http", "https",
+];
+/// Ports that may face the internet (none is, or contains, a sensitive port).
+const PUBLIC_PORTS: &[&str] = &["443/tcp", "80/tcp", "8443/tcp", "8080-8090/tcp", "8000-8100/tcp", "3478/udp", "icmp"];
+/// Any port between workloads.
+const INTERNAL_PORTS: &[&str] = &[
+    "443/tcp", "8080/tcp", "5432/tcp", "6379/tcp", "22/tcp", "9000-9100/tcp", "53/udp", "icmp", "all", "1-65535/tcp",
+];
+const EXTERNAL_CIDRS: &[&str] = &["198.51.100.0/24", "203.0.113.0/25", "192.0.2.0/24", "10.8.0.0/16", "2001:db8::/32"];
+const FQDNS: &[&str] = &[".example.com", "api.example.com", "pay.example.org", ".example.net", "hooks.example.net"];
+
+/// Free text: starts with a letter (never blank), then anything printable and hostile.
+pub fn free_text() -> impl Strategy<Value = String> {
+    "[a-zA-Z][a-zA-Z0-9 ${}%\"'\\\\`;&|<>()!#*?~=@,.:/\\[\\]+→—éß漢-]{0,40}"
+}
+
+fn workloads() -> impl Strategy<Value = Vec<(String, String, String)>> {
+    (subsequence(NAMES, 2..=6), proptest::collection::vec((0usize..4, select(KINDS)), 6)).prop_map(|(names, attrs)| {
+        names
+            .into_iter()
+            .zip(attrs)
+            .map(|(n, (tier, kind))| (n.to_string(), ["public", "app", "data", "mgmt"][tier].to_string(), kind.to_string()))
+            .collect()
+    })
+}
+
+/// A random valid profile as TOML.
+pub fn profile_toml() -> impl Strategy<Value = String> {
+    (
+        workloads(),
+        select(&["prod", "staging", "dev1"][..]),
+        any::<bool>(), // 2-tier?
+        select(&["none", "load-balancer-only", "multi-edge", "api-gateway"][..]),
+        proptest::option::of(select(&["ssm-session-manager", "existing-ssh-bastion", "vpn-only"][..])),
+        subsequence(&["hipaa", "pci-dss", "soc2", "fedramp"][..], 0..=2),
+        proptest::collection::vec((0usize..16, 0usize..16, 0usize..8, free_text(), proptest::option::of(free_text())), 0..8),
+        proptest::collection::vec((0usize..16, any::<bool>(), 0usize..5, free_text()), 0..3),
+        subsequence(&["object-storage", "secrets", "kms", "sts", "container-registry", "logs", "monitoring"][..], 0..=4),
+        free_text(),
+        (free_text(), subsequence(EXTERNAL_CIDRS, 1..=2)),
+    )
+        .prop_map(
+            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs))| {
+                let wl: Vec<(String, String, String)> = wl
+                    .into_iter()
+                    .map(|(n, t, k)| (n, if two_tier && t == "mgmt" { "app".into() } else { t }, k))
+                    .collect();
+                let mut doc = Map::new();
+                let mut dep = json!({
+                    "name": "shop",
+                    "env": env,
+                    "provider": "aws",
+                    "region": "us-east-1",
+                    "topology": if two_tier { "2-tier" } else { "3-tier" },
+                    "compliance": compliance,
+                    "public": public,
+                    "owner": owner,
+                });
+                if let Some(b) = bastion {
+                    dep["bastion"] = json!(b);
+                }
+                doc.insert("deployment".into(), dep);
+                doc.insert(
+                    "workload".into(),
+                    Value::Array(wl.iter().map(|(n, t, k)| json!({"name": n, "tier": t, "kind": k})).collect()),
+                );
+                doc.insert(
+                    "external".into(),
+                    json!([{"name": "partner", "cidrs": ext_cidrs, "purpose": ext_purpose}]),
+                );
+                // Endpoints of flows: workloads, then `internet` and `partner`.
+                let ends: Vec<String> =
+                    wl.iter().map(|w| w.0.clone()).chain(["internet".to_string(), "partner".to_string()]).collect();
+                let mut fl = vec![];
+                for (a, b, p, purpose, owner) in flows {
+                    let from = &ends[a % ends.len()];
+                    let to = &ends[b % ends.len()];
+                    let internal = |n: &str| wl.iter().any(|w| w.0 == n);
+                    if from == to || (!internal(from) && !internal(to)) {
+                        continue;
+                    }
+                    if from == "internet" && public == "none" {
+                        continue;
+                    }
+                    if to == "internet" {
+                        continue; // egress to the internet is refused by rule 5
+                    }
+                    let port = if from == "internet" {
+                        PUBLIC_PORTS[p % PUBLIC_PORTS.len()]
+                    } else {
+                        INTERNAL_PORTS[p % INTERNAL_PORTS.len()]
+                    };
+                    let mut f = json!({"from": from, "to": to, "ports": [port], "purpose": purpose});
+                    if let Some(o) = owner {
+                        f["owner"] = json!(o);
+                    }
+                    if from == "internet" {
+                        f["justification"] = json!(format!("exposed for {}", purpose));
+                    }
+                    fl.push(f);
+                }
+                doc.insert("flow".into(), Value::Array(fl));
+                let mut eg = vec![];
+                for (w, cidr, i, purpose) in egress {
+                    let from = &wl[w % wl.len()].0;
+                    let mut e = json!({"from": from, "ports": [PUBLIC_PORTS[i % 2]], "purpose": purpose});
+                    if cidr {
+                        let c = ["198.51.100.0/24", "203.0.113.64/26", "2001:db8:1::/48"][i % 3];
+                        e["cidrs"] = json!([c]);
+                    } else {
+                        e["fqdns"] = json!([FQDNS[i % FQDNS.len()], FQDNS[(i + 1) % FQDNS.len()]]);
+                    }
+                    eg.push(e);
+                }
+                doc.insert("egress".into(), Value::Array(eg));
+                if !endpoints.is_empty() {
+                    doc.insert("private_endpoints".into(), json!({ "services": endpoints }));
+                }
+                toml::to_string(&Value::Object(doc)).expect("TOML")
+            },
+        )
+}

@@ -1,0 +1,48 @@
+//! The profile -> Policy -> artifacts pipeline, as the tests drive it.
+
+use cloudwall_core::policy::Policy;
+use cloudwall_core::provider::{Artifacts, Phase, Provider};
+use cloudwall_core::{compile, profile, rules};
+use std::path::{Path, PathBuf};
+
+/// Loads, compiles and checks a profile; panics with the diagnostics when it is refused.
+pub fn policy_of(path: &Path) -> Policy {
+    let profile = profile::load(path).unwrap_or_else(|e| {
+        let msgs: Vec<String> = e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect();
+        panic!("{} does not load:\n{}", path.display(), msgs.join("\n"))
+    });
+    let policy = compile::compile(&profile);
+    let findings: Vec<String> = rules::check(&profile, &policy)
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.headline(&profile.sources))
+        .collect();
+    assert!(findings.is_empty(), "{} has findings:\n{}", path.display(), findings.join("\n"));
+    policy
+}
+
+/// Every bundled example profile.
+pub fn examples() -> Vec<PathBuf> {
+    let dir = crate::tools::workspace_root().join("examples");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "json")))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Renders every phase of one provider.
+pub fn render_all(provider: &dyn Provider, policy: &Policy) -> Artifacts {
+    provider.render(policy, Phase::ALL).unwrap_or_else(|e| panic!("render failed: {e}"))
+}
+
+/// Writes artifacts under `dir` (plain writes: the CLI's atomic writer is tested in core).
+pub fn write_artifacts(dir: &Path, files: &Artifacts) {
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+}

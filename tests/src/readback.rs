@@ -1,0 +1,133 @@
+//! Reading rendered artifacts back into a provider-neutral list of rules, so that the
+//! mandatory rules can be judged on what was written — not on the Policy it came from.
+//!
+//! Each provider (built-in or plugin) has a reader; the conformance suite
+//! ([`crate::conformance`]) runs the same checks on every reader's output.
+
+use cloudwall_core::ports::{PortRange, Proto};
+use cloudwall_core::provider::Artifacts;
+use hcl::expr::{Expression, TraversalOperator};
+use ipnet::IpNet;
+
+/// One allow rule as an artifact states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRule {
+    /// The group (security group name, nft set name...) the rule belongs to.
+    pub group: String,
+    pub ingress: bool,
+    pub ports: PortRange,
+    pub peer: ReadPeer,
+    /// The description as the platform will store it.
+    pub description: String,
+    /// Where it was read: `file: resource`.
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadPeer {
+    Group(String),
+    Cidr(IpNet),
+}
+
+/// Everything a reader finds.
+#[derive(Debug, Clone, Default)]
+pub struct ReadBack {
+    pub groups: Vec<String>,
+    pub rules: Vec<ReadRule>,
+    /// Free-text values that must be plain literals (no interpolation): (where, value,
+    /// literal?). A `false` means user text turned into code.
+    pub literals: Vec<(String, String, bool)>,
+}
+
+/// Reads the AWS provider's Terraform (`terraform/*.tf`) with hcl-rs.
+pub fn aws_terraform(files: &Artifacts) -> ReadBack {
+    let mut out = ReadBack::default();
+    let mut group_names = std::collections::BTreeMap::new();
+    let mut raw_rules = vec![];
+    for (path, text) in files.iter().filter(|(p, _)| p.starts_with("terraform/") && p.ends_with(".tf")) {
+        let body: hcl::Body = hcl::parse(text).unwrap_or_else(|e| panic!("{path}: HCL parse error: {e}"));
+        for block in body.blocks().filter(|b| b.identifier() == "resource") {
+            let labels: Vec<String> = block.labels().iter().map(|l| l.as_str().to_string()).collect();
+            if labels.len() != 2 {
+                continue;
+            }
+            let (ty, name) = (labels[0].as_str(), labels[1].as_str());
+            let at = format!("{path}: {ty}.{name}");
+            let attr = |k: &str| block.body().attributes().find(|a| a.key() == k).map(|a| a.expr().clone());
+            for a in block.body().attributes() {
+                if matches!(a.key(), "description" | "name") {
+                    match a.expr() {
+                        Expression::String(s) => out.literals.push((format!("{at}.{}", a.key()), s.clone(), true)),
+                        Expression::TemplateExpr(t) => {
+                            out.literals.push((format!("{at}.{}", a.key()), t.to_string(), false))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            match ty {
+                "aws_security_group" => {
+                    if let Some(Expression::String(n)) = attr("name") {
+                        group_names.insert(name.to_string(), n.clone());
+                        out.groups.push(n);
+                    }
+                }
+                "aws_vpc_security_group_ingress_rule" | "aws_vpc_security_group_egress_rule" => {
+                    raw_rules.push((ty == "aws_vpc_security_group_ingress_rule", at, block.body().clone()));
+                }
+                "aws_security_group_rule" => panic!("{at}: legacy rule resource"),
+                _ => {}
+            }
+        }
+    }
+    for (ingress, at, body) in raw_rules {
+        let attr = |k: &str| body.attributes().find(|a| a.key() == k).map(|a| a.expr().clone());
+        let sg_ref = |e: Option<Expression>| -> Option<String> {
+            match e? {
+                Expression::Traversal(t) => {
+                    let root = match &t.expr {
+                        Expression::Variable(v) => v.as_str().to_string(),
+                        _ => return None,
+                    };
+                    let name = match t.operators.first()? {
+                        TraversalOperator::GetAttr(i) => i.as_str().to_string(),
+                        _ => return None,
+                    };
+                    (root == "aws_security_group").then(|| group_names.get(&name).cloned().unwrap_or(name))
+                }
+                _ => None,
+            }
+        };
+        let group = sg_ref(attr("security_group_id")).unwrap_or_else(|| panic!("{at}: no security_group_id reference"));
+        let string = |k: &str| match attr(k) {
+            Some(Expression::String(s)) => Some(s),
+            _ => None,
+        };
+        let num = |k: &str| match attr(k) {
+            Some(Expression::Number(n)) => n.as_i64(),
+            _ => None,
+        };
+        let proto = string("ip_protocol").unwrap_or_else(|| panic!("{at}: no ip_protocol"));
+        let ports = match proto.as_str() {
+            "-1" => PortRange::ALL,
+            "icmp" => PortRange::ICMP,
+            p => {
+                let proto = if p == "tcp" { Proto::Tcp } else { Proto::Udp };
+                let from = num("from_port").unwrap_or_else(|| panic!("{at}: no from_port")) as u16;
+                let to = num("to_port").unwrap_or_else(|| panic!("{at}: no to_port")) as u16;
+                PortRange { proto, from, to }
+            }
+        };
+        let peer = if let Some(g) = sg_ref(attr("referenced_security_group_id")) {
+            ReadPeer::Group(g)
+        } else if let Some(c) = string("cidr_ipv4").or_else(|| string("cidr_ipv6")) {
+            ReadPeer::Cidr(c.parse().unwrap_or_else(|e| panic!("{at}: bad CIDR {c}: {e}")))
+        } else if attr("prefix_list_id").is_some() {
+            continue;
+        } else {
+            panic!("{at}: rule with no peer")
+        };
+        out.rules.push(ReadRule { group, ingress, ports, peer, description: string("description").unwrap_or_default(), at });
+    }
+    out
+}
