@@ -335,6 +335,10 @@ mod tests {
                 for bastion in std::iter::once(None).chain(Bastion::ALL.iter().copied().map(Some)) {
                     let a = Answers { provider: "aws".into(), topology, compliance: Compliance::ALL.to_vec(), public, bastion };
                     let text = render(&a, "webapp");
+                    if let Err(e) = cloudwall_core::profile::parse_str(std::path::Path::new("p.toml"), &text) {
+                        let msgs: Vec<String> = e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect();
+                        panic!("{a:?}: {msgs:#?}\n{text}");
+                    }
                     let table: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
                     let flows = table["flow"].as_array().unwrap();
                     assert!(flows.iter().all(|f| f.get("purpose").is_some()));
