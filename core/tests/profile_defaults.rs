@@ -94,6 +94,9 @@ mgmt = "vpn-only"
 
 [hosts]
 jump = ["192.0.2.10"]
+
+[vpn]
+client_cidr = "10.100.0.0/22"
 "#);
     let d = &p.deployment;
     assert_eq!(
@@ -118,13 +121,16 @@ jump = ["192.0.2.10"]
     assert_eq!(p.access[&Tier::App].value, Bastion::SsmSessionManager);
     assert_eq!(p.hosts["jump"].value[0].value.to_string(), "192.0.2.10/32");
     assert_eq!(p.plugins[0].value, "plugins/libonprem.so");
+    let vpn = p.vpn.as_ref().unwrap();
+    assert_eq!(vpn.client_cidr.value.to_string(), "10.100.0.0/22");
+    assert!(vpn.split_tunnel.value, "split tunnelling is the default");
 }
 
 #[test]
 fn hybrid_access_must_cover_every_tier_in_use() {
     let e = errors_of(
         "p.toml",
-        "[deployment]\nname = \"h\"\nbastion = \"hybrid\"\n[[workload]]\nname = \"db\"\ntier = \"data\"\nkind = \"mysql\"\n[access]\napp = \"vpn-only\"\n",
+        "[deployment]\nname = \"h\"\nbastion = \"hybrid\"\n[[workload]]\nname = \"db\"\ntier = \"data\"\nkind = \"mysql\"\n[access]\napp = \"vpn-only\"\n[vpn]\nclient_cidr = \"10.100.0.0/22\"\n",
     );
     assert_eq!(e.len(), 1);
     assert_eq!((e[0].0.as_str(), e[0].1, e[0].2), ("CW111", 6, 8));

@@ -69,6 +69,10 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                 });
                 if let Some(b) = bastion {
                     dep["bastion"] = json!(b);
+                    if b == "vpn-only" {
+                        // VPN access needs the client address pool
+                        doc.insert("vpn".into(), json!({ "client_cidr": "10.100.0.0/22" }));
+                    }
                 }
                 doc.insert("deployment".into(), dep);
                 doc.insert(

@@ -36,6 +36,10 @@ pub const TOP_KEYS: &[&str] = &[
     "access",
     "hosts",
     "plugins",
+    "egress_filtering",
+    "flow_logs",
+    "vpn",
+    "session_logging",
 ];
 const DEPLOYMENT_KEYS: &[&str] = &[
     "name",
@@ -51,14 +55,38 @@ const DEPLOYMENT_KEYS: &[&str] = &[
     "owner",
     "availability_zones",
 ];
-const WORKLOAD_KEYS: &[&str] = &["name", "tier", "kind"];
-const FLOW_KEYS: &[&str] = &["from", "to", "ports", "purpose", "owner", "justification"];
+const WORKLOAD_KEYS: &[&str] = &["name", "tier", "kind", "regions"];
+const FLOW_KEYS: &[&str] = &["from", "to", "ports", "purpose", "owner", "justification", "across_regions"];
 const EGRESS_KEYS: &[&str] = &["from", "cidrs", "fqdns", "ports", "purpose", "owner"];
 const EXTERNAL_KEYS: &[&str] = &["name", "cidrs", "purpose"];
 const DENY_KEYS: &[&str] = &["cidrs", "purpose"];
-const ENDPOINTS_KEYS: &[&str] = &["services"];
+const ENDPOINTS_KEYS: &[&str] = &["services", "restrict"];
+const RESTRICT_KEYS: &[&str] = &["service", "resources", "actions"];
+const EGRESS_FILTERING_KEYS: &[&str] = &["mode", "log_retention_days"];
+const FLOW_LOGS_KEYS: &[&str] = &["enabled", "destination", "retention_days", "traffic"];
+const VPN_KEYS: &[&str] = &["client_cidr", "split_tunnel"];
+const SESSION_LOGGING_KEYS: &[&str] = &["idle_timeout_minutes", "retention_days"];
 const KUBERNETES_KEYS: &[&str] = &["namespace", "ingress_namespace", "workloads"];
 const SPOKE_KEYS: &[&str] = &["name", "workloads"];
+
+/// The keys of every table with a fixed set of keys, by the header that opens it
+/// (`[access]` takes tier names and `[hosts]` workload names instead).
+pub const SECTION_KEYS: &[(&str, &[&str])] = &[
+    ("deployment", DEPLOYMENT_KEYS),
+    ("workload", WORKLOAD_KEYS),
+    ("flow", FLOW_KEYS),
+    ("egress", EGRESS_KEYS),
+    ("external", EXTERNAL_KEYS),
+    ("deny", DENY_KEYS),
+    ("private_endpoints", ENDPOINTS_KEYS),
+    ("private_endpoints.restrict", RESTRICT_KEYS),
+    ("kubernetes", KUBERNETES_KEYS),
+    ("spoke", SPOKE_KEYS),
+    ("egress_filtering", EGRESS_FILTERING_KEYS),
+    ("flow_logs", FLOW_LOGS_KEYS),
+    ("vpn", VPN_KEYS),
+    ("session_logging", SESSION_LOGGING_KEYS),
+];
 
 /// Maximum length of workload, external, spoke and deployment names.
 pub const MAX_NAME_LEN: usize = 32;
@@ -67,6 +95,10 @@ pub const MAX_ENV_LEN: usize = 16;
 
 /// `Ok(None)`: absent; `Err(())`: present but wrong (already reported).
 type Got<T> = Result<Option<T>, ()>;
+
+/// Whether VPN access is used: `Some((bastion value, the [access] entry choosing
+/// vpn-only under hybrid))`.
+type VpnUse = Option<(Span, Option<(Tier, Span)>)>;
 
 trait Word: Sized + Copy {
     const WORDS: &'static [&'static str];
@@ -90,6 +122,9 @@ word!(PublicMode, "public exposure mode");
 word!(Bastion, "access strategy");
 word!(Tier, "tier");
 word!(WorkloadKind, "workload kind");
+word!(EgressMode, "egress filtering mode");
+word!(FlowLogDestination, "flow log destination");
+word!(FlowLogTraffic, "flow log traffic selection");
 
 /// The closest of `known` to `s`, if close enough to be a likely typo.
 pub fn suggest<'k>(s: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
@@ -149,6 +184,9 @@ pub(crate) struct Decoder {
     /// Names in the order declared, for "known: ..." lists.
     workload_names: Vec<String>,
     external_names: Vec<String>,
+    /// The decoded `[deployment]`'s topology and regions, for workload `regions`;
+    /// `None` when the deployment did not decode (nothing to check against).
+    topology_regions: Option<(Spanned<Topology>, Vec<Spanned<String>>)>,
 }
 
 /// Decodes `root` (file 0 is the profile the user named). Returns the profile when
@@ -159,11 +197,19 @@ pub(crate) fn decode(root: &Table, sources: &SourceMap) -> (Option<Profile>, Vec
         names: BTreeMap::new(),
         workload_names: vec![],
         external_names: vec![],
+        topology_regions: None,
     };
     let root_span = Span::new(crate::source::FileId(0), 0, 0);
     d.check_keys(root, TOP_KEYS, "the profile");
 
     let deployment = d.deployment(root, root_span);
+    d.topology_regions = deployment.as_ref().map(|dep| (dep.topology.clone(), dep.regions.clone()));
+    // where values of absent optional tables point: the [deployment] table
+    let default_span = deployment
+        .as_ref()
+        .map(|dep| dep.span)
+        .or_else(|| root.get("deployment").map(|e| e.node.span))
+        .unwrap_or(root_span);
     d.declare_names(root);
 
     let workloads = d.array_of_tables(root, "workload", |d, t, s| d.workload(t, s));
@@ -174,7 +220,13 @@ pub(crate) fn decode(root: &Table, sources: &SourceMap) -> (Option<Profile>, Vec
     let spokes = d.array_of_tables(root, "spoke", |d, t, s| d.spoke(t, s));
     let private_endpoints = d.private_endpoints(root);
     let kubernetes = d.kubernetes(root, deployment.as_ref());
+    let errors_before_access = d.diags.len();
     let access = d.access(root);
+    let access_ok = d.diags.len() == errors_before_access;
+    let vpn = d.vpn(root, deployment.as_ref().filter(|_| access_ok), &access);
+    let egress_filtering = d.egress_filtering(root, default_span);
+    let flow_logs = d.flow_logs(root, deployment.as_ref(), default_span);
+    let session_logging = d.session_logging(root, default_span);
     let hosts = d.hosts(root);
     let plugins = match d.str_list(root, "plugins", "the profile", true) {
         Ok(v) => v.unwrap_or_default(),
@@ -201,6 +253,10 @@ pub(crate) fn decode(root: &Table, sources: &SourceMap) -> (Option<Profile>, Vec
         access,
         hosts,
         plugins,
+        egress_filtering,
+        flow_logs,
+        vpn,
+        session_logging,
     });
     let ok = !d.diags.iter().any(Diagnostic::is_error);
     (if ok { profile } else { None }, d.diags)
@@ -218,6 +274,18 @@ impl Decoder {
             if !known.contains(&e.key.as_str()) {
                 let mut d = Diagnostic::error("CW101", format!("unknown key `{}` in {ctx}", e.key))
                     .at(e.key_span, "unknown key");
+                if TOP_KEYS.contains(&e.key.as_str()) {
+                    // a section of its own written inside another table
+                    let header = match &e.node.value {
+                        Value::Array(_) => format!("[[{}]]", e.key),
+                        _ => format!("[{}]", e.key),
+                    };
+                    self.push(d.with_help(format!(
+                        "`{}` is a section of its own, not a key of {ctx}: write {header} outside {ctx}",
+                        e.key
+                    )));
+                    continue;
+                }
                 d = match did_you_mean(&e.key, known.iter().copied()) {
                     Some(h) => d.with_help(format!("{h} (known keys: {})", known.join(", "))),
                     None => d.with_help(format!("known keys: {}", known.join(", "))),
@@ -370,6 +438,40 @@ impl Decoder {
         }
     }
 
+    fn boolean(&mut self, t: &Table, key: &str, ctx: &str) -> Got<Spanned<bool>> {
+        let Some(e) = t.get(key) else { return Ok(None) };
+        match &e.node.value {
+            Value::Bool(b) => Ok(Some(Spanned::new(*b, e.node.span))),
+            _ => {
+                self.type_error(key, ctx, "a boolean (true or false)", &e.node);
+                Err(())
+            }
+        }
+    }
+
+    /// An integer within `range` (CW102 outside it or when not an integer).
+    fn int_in(&mut self, t: &Table, key: &str, ctx: &str, range: std::ops::RangeInclusive<u32>) -> Got<Spanned<u32>> {
+        let Some(e) = t.get(key) else { return Ok(None) };
+        let (lo, hi) = (*range.start(), *range.end());
+        match &e.node.value {
+            Value::Int(n) if (i64::from(lo)..=i64::from(hi)).contains(n) => Ok(Some(Spanned::new(*n as u32, e.node.span))),
+            Value::Int(n) => {
+                self.push(
+                    Diagnostic::error(
+                        "CW102",
+                        format!("{key} = {n} in {ctx} is out of range: expected an integer from {lo} to {hi}"),
+                    )
+                    .at(e.node.span, format!("expected {lo}..={hi}")),
+                );
+                Err(())
+            }
+            _ => {
+                self.type_error(key, ctx, &format!("an integer from {lo} to {hi}"), &e.node);
+                Err(())
+            }
+        }
+    }
+
     fn array<'t>(&mut self, t: &'t Table, key: &str, ctx: &str) -> Got<(&'t [Node], Span)> {
         let Some(e) = t.get(key) else { return Ok(None) };
         match &e.node.value {
@@ -499,16 +601,23 @@ impl Decoder {
         &mut self,
         root: &Table,
         key: &str,
+        f: impl FnMut(&mut Self, &Table, Span) -> Option<T>,
+    ) -> Vec<T> {
+        self.array_of_tables_in(root, key, "the profile", key, f)
+    }
+
+    /// `[[header]]` items under `key` of table `t` (`header` is how the file names them).
+    fn array_of_tables_in<T>(
+        &mut self,
+        t: &Table,
+        key: &str,
+        ctx: &str,
+        header: &str,
         mut f: impl FnMut(&mut Self, &Table, Span) -> Option<T>,
     ) -> Vec<T> {
-        let Some(e) = root.get(key) else { return vec![] };
+        let Some(e) = t.get(key) else { return vec![] };
         let Value::Array(items) = &e.node.value else {
-            self.type_error(
-                key,
-                "the profile",
-                &format!("an array of tables (`[[{key}]]`)"),
-                &e.node,
-            );
+            self.type_error(key, ctx, &format!("an array of tables (`[[{header}]]`)"), &e.node);
             return vec![];
         };
         let mut out = Vec::new();
@@ -519,7 +628,7 @@ impl Decoder {
                         out.push(v);
                     }
                 }
-                _ => self.type_error(key, "the profile", "a table", it),
+                _ => self.type_error(key, ctx, "a table", it),
             }
         }
         out
@@ -852,12 +961,85 @@ impl Decoder {
         let tier = self.required(tier, "tier", &ctx, span);
         let kind = self.word::<WorkloadKind>(t, "kind", &ctx);
         let kind = self.required(kind, "kind", &ctx, span);
+        let regions = match self.str_list(t, "regions", &ctx, true) {
+            Ok(Some(rs)) => {
+                let list_span = t.get("regions").map(|e| e.node.span).unwrap_or(span);
+                self.workload_regions(rs, list_span, &ctx)
+            }
+            // default: every region of the deployment
+            Ok(None) => Some(
+                self.topology_regions
+                    .as_ref()
+                    .map(|(_, rs)| rs.iter().map(|r| Spanned::new(r.value.clone(), span)).collect())
+                    .unwrap_or_default(),
+            ),
+            Err(()) => None,
+        };
         Some(Workload {
             span,
             name: name?,
             tier: tier?,
             kind: kind?,
+            regions: regions?,
         })
+    }
+
+    /// A workload's `regions`: non-empty, `multi-region` only, each one of
+    /// `deployment.regions` (CW104), none twice (CW107).
+    fn workload_regions(&mut self, rs: Vec<Spanned<String>>, list_span: Span, ctx: &str) -> Option<Vec<Spanned<String>>> {
+        if rs.is_empty() {
+            self.push(
+                Diagnostic::error("CW103", format!("`regions` of {ctx} is empty: a workload runs in at least one region"))
+                    .at(list_span, "empty list")
+                    .with_help("leave `regions` out to run the workload in every region of the deployment"),
+            );
+            return None;
+        }
+        let Some((topology, known)) = self.topology_regions.clone() else {
+            return Some(rs);
+        };
+        if topology.value != Topology::MultiRegion {
+            self.push(
+                Diagnostic::error(
+                    "CW111",
+                    format!(
+                        "`regions` of {ctx} is only used with topology = \"multi-region\" (topology is `{}`)",
+                        topology.value
+                    ),
+                )
+                .at(list_span, "regions given here")
+                .at(topology.span, "topology set here"),
+            );
+            return None;
+        }
+        let mut ok = true;
+        for (i, r) in rs.iter().enumerate() {
+            if !known.iter().any(|k| k.value == r.value) {
+                ok = false;
+                let names: Vec<&str> = known.iter().map(|k| k.value.as_str()).collect();
+                let listed = format!("the deployment's regions: {}", names.join(", "));
+                let help = match did_you_mean(&r.value, names.iter().copied()) {
+                    Some(h) => format!("{h} ({listed})"),
+                    None => listed,
+                };
+                self.push(
+                    Diagnostic::error(
+                        "CW104",
+                        format!("unknown region {:?} in `regions` of {ctx}: not one of `regions` in [deployment]", r.value),
+                    )
+                    .at(r.span, "unknown region")
+                    .with_help(help),
+                );
+            } else if let Some(first) = rs[..i].iter().find(|x| x.value == r.value) {
+                ok = false;
+                self.push(
+                    Diagnostic::error("CW107", format!("region `{}` is listed twice in `regions` of {ctx}", r.value))
+                        .at(r.span, "duplicate region")
+                        .at(first.span, "first listed here"),
+                );
+            }
+        }
+        ok.then_some(rs)
     }
 
     fn external(&mut self, t: &Table, span: Span) -> Option<External> {
@@ -908,6 +1090,7 @@ impl Decoder {
         let purpose = self.text(t, "purpose", &ctx);
         let owner = self.text(t, "owner", &ctx);
         let justification = self.text(t, "justification", &ctx);
+        let across_regions = self.boolean(t, "across_regions", &ctx);
 
         let mut ok = true;
         if let (Some(f), Some(fe), Some(to_s), Some(te)) = (&from, from_end, &to, to_end) {
@@ -1016,6 +1199,7 @@ impl Decoder {
             purpose: purpose.ok()?,
             owner: owner.ok()?,
             justification: justification.ok()?,
+            across_regions: across_regions.ok()?.unwrap_or(Spanned::new(false, span)),
         })
     }
 
@@ -1135,10 +1319,13 @@ impl Decoder {
         };
         let ctx = "[private_endpoints]";
         self.check_keys(t, ENDPOINTS_KEYS, ctx);
-        let services = match self.str_list(t, "services", ctx, false) {
-            Ok(v) => v.unwrap_or_default(),
-            Err(()) => vec![],
+        let (services, services_ok) = match self.str_list(t, "services", ctx, false) {
+            Ok(v) => (v.unwrap_or_default(), true),
+            Err(()) => (vec![], false),
         };
+        // every name written, valid or not: a restriction of a service already reported
+        // as invalid is not reported again
+        let written: Vec<String> = services.iter().map(|s| s.value.clone()).collect();
         let mut out: Vec<Spanned<String>> = Vec::new();
         for s in services {
             if let Err(msg) = check_service(&s.value) {
@@ -1172,10 +1359,140 @@ impl Decoder {
             }
             out.push(s);
         }
+        let restrict = self.array_of_tables_in(t, "restrict", ctx, "private_endpoints.restrict", |d, rt, rs| {
+            d.restriction(rt, rs, &out, services_ok.then_some(written.as_slice()))
+        });
         PrivateEndpoints {
             span: Some(span),
             services: out,
+            restrict,
         }
+    }
+
+    /// One `[[private_endpoints.restrict]]`. `written` is every service name of the list
+    /// (`None` when the list itself was unreadable: references are then not judged).
+    fn restriction(
+        &mut self,
+        t: &Table,
+        span: Span,
+        services: &[Spanned<String>],
+        written: Option<&[String]>,
+    ) -> Option<EndpointRestriction> {
+        let ctx = match t.get("service").map(|e| &e.node.value) {
+            Some(Value::Str(n)) => format!("the restriction of `{n}`"),
+            _ => "[[private_endpoints.restrict]]".to_string(),
+        };
+        self.check_keys(t, RESTRICT_KEYS, &ctx);
+        let mut ok = true;
+        let service = self.string(t, "service", &ctx);
+        let service = self.required(service, "service", &ctx, span);
+        if let (Some(s), Some(written)) = (&service, written) {
+            if !services.iter().any(|x| x.value == s.value) {
+                ok = false;
+                if !written.contains(&s.value) {
+                    let names: Vec<&str> = services.iter().map(|x| x.value.as_str()).collect();
+                    let listed = if names.is_empty() {
+                        "no services are listed".to_string()
+                    } else {
+                        format!("listed: {}", names.join(", "))
+                    };
+                    let help = match did_you_mean(&s.value, names.iter().copied()) {
+                        Some(h) => format!("{h} ({listed})"),
+                        None => format!("add it to `services`, or restrict a listed service ({listed})"),
+                    };
+                    self.push(
+                        Diagnostic::error(
+                            "CW104",
+                            format!(
+                                "{:?} in {ctx} is not one of the `services` of [private_endpoints]",
+                                s.value
+                            ),
+                        )
+                        .at(s.span, "service without an endpoint")
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        let resources = self.str_list(t, "resources", &ctx, true);
+        if let (Ok(Some(list)), Some(s)) = (&resources, &service) {
+            for r in list {
+                let problem = if r.value.trim().is_empty() {
+                    Some("is empty".to_string())
+                } else if s.value == "object-storage" {
+                    check_bucket_name(&r.value).err()
+                } else {
+                    None
+                };
+                if let Some(p) = problem {
+                    ok = false;
+                    let mut d = Diagnostic::error("CW108", format!("resource {:?} in {ctx} {p}", r.value))
+                        .at(r.span, "invalid resource name");
+                    if s.value == "object-storage" {
+                        d = d.with_help("bucket names are 3-63 characters: lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit");
+                    }
+                    self.push(d);
+                }
+            }
+            ok &= self.no_duplicates(list, "resource", &ctx);
+        }
+        let actions = self.str_list(t, "actions", &ctx, false);
+        if let Ok(Some(list)) = &actions {
+            for a in list {
+                if let Err(why) = check_action(&a.value) {
+                    ok = false;
+                    let h = format!(
+                        "neutral actions: {}; or a provider-specific `prefix:Action` such as `s3:GetObject`",
+                        ENDPOINT_ACTIONS.join(", ")
+                    );
+                    let mut d = Diagnostic::error("CW102", format!("{:?} is not a valid endpoint action (`actions` in {ctx}): {why}", a.value))
+                        .at(a.span, "not an action");
+                    d = match did_you_mean(&a.value, ENDPOINT_ACTIONS.iter().copied()) {
+                        Some(dym) => d.with_help(format!("{dym} ({h})")),
+                        None => d.with_help(h),
+                    };
+                    self.push(d);
+                }
+            }
+            ok &= self.no_duplicates(list, "action", &ctx);
+        }
+        let (Ok(resources), Ok(actions)) = (resources, actions) else {
+            return None;
+        };
+        let (resources, actions) = (resources.unwrap_or_default(), actions.unwrap_or_default());
+        if resources.is_empty() && actions.is_empty() {
+            self.push(
+                Diagnostic::error("CW103", format!("{ctx} has neither `resources` nor `actions`: it restricts nothing"))
+                    .at(span, "nothing restricted")
+                    .with_help("add e.g. `resources = [\"my-bucket\"]` and/or `actions = [\"read\"]`, or remove the restriction"),
+            );
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        Some(EndpointRestriction {
+            span,
+            service: service?,
+            resources,
+            actions,
+        })
+    }
+
+    /// CW107 for a value listed twice; `true` when none is.
+    fn no_duplicates(&mut self, list: &[Spanned<String>], what: &str, ctx: &str) -> bool {
+        let mut ok = true;
+        for (i, x) in list.iter().enumerate() {
+            if let Some(first) = list[..i].iter().find(|y| y.value == x.value) {
+                ok = false;
+                self.push(
+                    Diagnostic::error("CW107", format!("{what} `{}` is listed twice in {ctx}", x.value))
+                        .at(x.span, format!("duplicate {what}"))
+                        .at(first.span, "first listed here"),
+                );
+            }
+        }
+        ok
     }
 
     fn kubernetes(&mut self, root: &Table, deployment: Option<&Deployment>) -> Option<Kubernetes> {
@@ -1281,6 +1598,187 @@ impl Decoder {
             }
         }
         out
+    }
+
+    /// `[egress_filtering]`; absent values default with the table's span (or `default_span`).
+    fn egress_filtering(&mut self, root: &Table, default_span: Span) -> EgressFiltering {
+        let table = self.table(root, "egress_filtering");
+        let span = table.map(|(_, s)| s);
+        let at = span.unwrap_or(default_span);
+        let empty = Table::default();
+        let t = table.map(|(t, _)| t).unwrap_or(&empty);
+        let ctx = "[egress_filtering]";
+        self.check_keys(t, EGRESS_FILTERING_KEYS, ctx);
+        let mode = self.word::<EgressMode>(t, "mode", ctx).ok().flatten();
+        let days = self.int_in(t, "log_retention_days", ctx, RETENTION_DAYS).ok().flatten();
+        EgressFiltering {
+            span,
+            mode: mode.unwrap_or(Spanned::new(EgressMode::Firewall, at)),
+            log_retention_days: days.unwrap_or(Spanned::new(365, at)),
+        }
+    }
+
+    /// `[flow_logs]`; `enabled` defaults to whether a compliance scope expects flow logs.
+    fn flow_logs(&mut self, root: &Table, deployment: Option<&Deployment>, default_span: Span) -> FlowLogs {
+        let table = self.table(root, "flow_logs");
+        let span = table.map(|(_, s)| s);
+        let at = span.unwrap_or(default_span);
+        let empty = Table::default();
+        let t = table.map(|(t, _)| t).unwrap_or(&empty);
+        let ctx = "[flow_logs]";
+        self.check_keys(t, FLOW_LOGS_KEYS, ctx);
+        let enabled = self.boolean(t, "enabled", ctx).ok().flatten();
+        let destination = self.word::<FlowLogDestination>(t, "destination", ctx).ok().flatten();
+        let days = self.int_in(t, "retention_days", ctx, RETENTION_DAYS).ok().flatten();
+        let traffic = self.word::<FlowLogTraffic>(t, "traffic", ctx).ok().flatten();
+        let enabled = enabled.unwrap_or_else(|| {
+            let scope = deployment.and_then(|d| d.compliance.iter().find(|c| c.value.wants_flow_logs()));
+            match scope {
+                Some(c) => Spanned::new(true, c.span),
+                None => Spanned::new(false, at),
+            }
+        });
+        FlowLogs {
+            span,
+            enabled,
+            destination: destination.unwrap_or(Spanned::new(FlowLogDestination::Logs, at)),
+            retention_days: days.unwrap_or(Spanned::new(365, at)),
+            traffic: traffic.unwrap_or(Spanned::new(FlowLogTraffic::All, at)),
+        }
+    }
+
+    /// `[session_logging]`.
+    fn session_logging(&mut self, root: &Table, default_span: Span) -> SessionLogging {
+        let table = self.table(root, "session_logging");
+        let span = table.map(|(_, s)| s);
+        let at = span.unwrap_or(default_span);
+        let empty = Table::default();
+        let t = table.map(|(t, _)| t).unwrap_or(&empty);
+        let ctx = "[session_logging]";
+        self.check_keys(t, SESSION_LOGGING_KEYS, ctx);
+        let idle = self.int_in(t, "idle_timeout_minutes", ctx, IDLE_TIMEOUT_MINUTES).ok().flatten();
+        let days = self.int_in(t, "retention_days", ctx, RETENTION_DAYS).ok().flatten();
+        SessionLogging {
+            span,
+            idle_timeout_minutes: idle.unwrap_or(Spanned::new(20, at)),
+            retention_days: days.unwrap_or(Spanned::new(365, at)),
+        }
+    }
+
+    /// `[vpn]`: required when VPN access is used (CW103 at the `bastion` value), refused
+    /// otherwise (CW111). `deployment` is `None` when it (or `[access]`) did not decode:
+    /// the use of VPN is then unknown and only the table's own fields are checked.
+    fn vpn(
+        &mut self,
+        root: &Table,
+        deployment: Option<&Deployment>,
+        access: &BTreeMap<Tier, Spanned<Bastion>>,
+    ) -> Option<Vpn> {
+        // (bastion value, the [access] entry that chose vpn-only under hybrid)
+        // hybrid without [access] is reported on its own: whether VPN is used is unknown
+        let hybrid_unknown = access.is_empty()
+            && deployment.is_some_and(|d| d.bastion.as_ref().is_some_and(|b| b.value == Bastion::Hybrid));
+        let deployment = deployment.filter(|_| !hybrid_unknown);
+        let used: Option<VpnUse> = deployment.map(|d| match &d.bastion {
+            Some(b) if b.value == Bastion::VpnOnly => Some((b.span, None)),
+            Some(b) if b.value == Bastion::Hybrid => access
+                .iter()
+                .find(|(_, v)| v.value == Bastion::VpnOnly)
+                .map(|(tier, v)| (b.span, Some((*tier, v.span)))),
+            _ => None,
+        });
+        let table = self.table(root, "vpn");
+        let ctx = "[vpn]";
+        let Some((t, span)) = table else {
+            if let Some(Some((b, tier))) = used {
+                self.vpn_missing(b, tier, None);
+            }
+            return None;
+        };
+        self.check_keys(t, VPN_KEYS, ctx);
+        let split = self.boolean(t, "split_tunnel", ctx);
+        let cidr = match self.string(t, "client_cidr", ctx) {
+            Ok(Some(c)) => match parse_net(&c.value) {
+                Ok(net) => {
+                    let p = net.prefix_len();
+                    let problem = match net {
+                        IpNet::V4(_) if !VPN_CLIENT_PREFIX_V4.contains(&p) => Some(format!(
+                            "is a /{p}: an IPv4 client pool must be from /{} (largest) to /{} (smallest)",
+                            VPN_CLIENT_PREFIX_V4.start(),
+                            VPN_CLIENT_PREFIX_V4.end()
+                        )),
+                        IpNet::V6(_) if p == 0 => Some("is /0: the whole address space cannot be a client pool".into()),
+                        _ => None,
+                    };
+                    match problem {
+                        Some(why) => {
+                            self.push(
+                                Diagnostic::error("CW106", format!("client_cidr {:?} in [vpn] {why}", c.value))
+                                    .at(c.span, "client pool size out of range")
+                                    .with_help("managed client VPNs hand out addresses from a /12 to /22 pool, e.g. \"10.100.0.0/22\"; it must not overlap the network or routes clients need"),
+                            );
+                            Err(())
+                        }
+                        None => Ok(Some(Spanned::new(net, c.span))),
+                    }
+                }
+                Err((msg, help)) => {
+                    let mut d = Diagnostic::error("CW106", format!("{msg} (`client_cidr` in [vpn])")).at(c.span, "invalid address");
+                    if let Some(h) = help {
+                        d = d.with_help(h);
+                    }
+                    self.push(d);
+                    Err(())
+                }
+            },
+            Ok(None) => Ok(None),
+            Err(()) => Err(()),
+        };
+        match used {
+            // VPN not used: the table has no effect
+            Some(None) => {
+                let at = t.entries.first().map(|e| e.node.span).unwrap_or(span);
+                let mut d = Diagnostic::error(
+                    "CW111",
+                    "a [vpn] table is only used with VPN access (bastion = \"vpn-only\", or a `vpn-only` tier under bastion = \"hybrid\")",
+                )
+                .at(at, "VPN settings given here")
+                .with_help("remove [vpn], or choose VPN access for the tiers that need it");
+                if let Some(b) = deployment.and_then(|d| d.bastion.as_ref()) {
+                    d = d.at(b.span, format!("bastion is `{}`", b.value));
+                }
+                self.push(d);
+                None
+            }
+            Some(Some((b, tier))) => {
+                let cidr = cidr.ok()?;
+                if cidr.is_none() {
+                    self.vpn_missing(b, tier, Some(span));
+                }
+                Some(Vpn {
+                    span,
+                    client_cidr: cidr?,
+                    split_tunnel: split.ok()?.unwrap_or(Spanned::new(true, span)),
+                })
+            }
+            // unknown (the deployment did not decode): fields checked, nothing returned
+            None => None,
+        }
+    }
+
+    fn vpn_missing(&mut self, bastion: Span, tier: Option<(Tier, Span)>, table: Option<Span>) {
+        let mut d = Diagnostic::error(
+            "CW103",
+            "VPN access is used but [vpn] names no `client_cidr` (the address pool of VPN clients)",
+        )
+        .at(bastion, "VPN access chosen here");
+        if let Some((tier, s)) = tier {
+            d = d.at(s, format!("the `{tier}` tier uses vpn-only"));
+        }
+        if let Some(s) = table {
+            d = d.at(s, "[vpn] without `client_cidr`");
+        }
+        self.push(d.with_help("add\n[vpn]\nclient_cidr = \"10.100.0.0/22\"   # /12 to /22, outside the network's own ranges"));
     }
 
     fn hosts(&mut self, root: &Table) -> BTreeMap<String, Spanned<Vec<Spanned<IpNet>>>> {
@@ -1425,6 +1923,50 @@ pub fn check_fqdn(s: &str) -> Result<(), String> {
     }
     if labels.last().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
         return Err("it looks like an IP address: put addresses in `cidrs`".into());
+    }
+    Ok(())
+}
+
+/// An object-storage bucket name: `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`, without `..`
+/// and not shaped like an IPv4 address.
+pub fn check_bucket_name(s: &str) -> Result<(), String> {
+    let n = s.chars().count();
+    if !(3..=63).contains(&n) {
+        return Err(format!("is {n} characters long: a bucket name has 3 to 63"));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-')) {
+        return Err(if bad_char(c) {
+            format!("contains {}", describe_char(c))
+        } else {
+            format!("contains `{c}`: a bucket name has only lowercase letters, digits, `.` and `-`")
+        });
+    }
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !alnum(s.chars().next()) || !alnum(s.chars().last()) {
+        return Err("must start and end with a lowercase letter or a digit".into());
+    }
+    if s.contains("..") {
+        return Err("contains `..`: dots must separate non-empty labels".into());
+    }
+    if s.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Err("is shaped like an IP address, which a bucket name may not be".into());
+    }
+    Ok(())
+}
+
+/// An endpoint action: a word of [`ENDPOINT_ACTIONS`] or `^[a-z0-9-]+:[A-Za-z*]+$`.
+pub fn check_action(s: &str) -> Result<(), String> {
+    if ENDPOINT_ACTIONS.contains(&s) {
+        return Ok(());
+    }
+    let Some((prefix, action)) = s.split_once(':') else {
+        return Err(format!("expected one of {} or `prefix:Action`", ENDPOINT_ACTIONS.join(", ")));
+    };
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return Err(format!("the prefix `{prefix}` must be lowercase letters, digits and `-`"));
+    }
+    if action.is_empty() || !action.bytes().all(|b| b.is_ascii_alphabetic() || b == b'*') {
+        return Err(format!("the action `{action}` must be letters and `*` (e.g. `GetObject`, `Get*`)"));
     }
     Ok(())
 }

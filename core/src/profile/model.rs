@@ -39,6 +39,13 @@ use std::fmt;
 /// | `kubernetes` | `None`; `namespace` defaults to `env`, `ingress_namespace` to `None`, `workloads` required |
 /// | `access` | empty; required (every non-public tier in use) with `bastion = "hybrid"`, refused otherwise |
 /// | `hosts`, `plugins` | empty (plugin paths are kept as written, relative to the file that declares them: `sources.path(span.file)`) |
+/// | `flow.across_regions` | `false` (`true` only with `multi-region`) |
+/// | `workload.regions` | every region of `deployment.regions` (empty unless `multi-region`) |
+/// | `private_endpoints.restrict` | `[]` (endpoint policies allow everything the caller's own permissions allow) |
+/// | `egress_filtering` | `mode = "firewall"`, `log_retention_days = 365` |
+/// | `flow_logs` | `enabled` = any compliance scope set (span: that scope's value), `destination = "logs"`, `retention_days = 365`, `traffic = "all"` |
+/// | `vpn` | `None`; required (`client_cidr`) when VPN access is used (`bastion = "vpn-only"`, or a `vpn-only` tier of `hybrid`), refused otherwise; `split_tunnel = true` |
+/// | `session_logging` | `idle_timeout_minutes = 20`, `retention_days = 365` |
 #[derive(Debug, Clone)]
 pub struct Profile {
     /// The profile file and every base it `extends`.
@@ -60,6 +67,14 @@ pub struct Profile {
     pub hosts: BTreeMap<String, Spanned<Vec<Spanned<IpNet>>>>,
     /// `plugins = [...]`: plugin libraries to load (paths relative to the profile).
     pub plugins: Vec<Spanned<String>>,
+    /// `[egress_filtering]`: how FQDN egress allow-lists are enforced.
+    pub egress_filtering: EgressFiltering,
+    /// `[flow_logs]`: network flow logging.
+    pub flow_logs: FlowLogs,
+    /// `[vpn]`: the client VPN; `Some` exactly when VPN access is used.
+    pub vpn: Option<Vpn>,
+    /// `[session_logging]`: recording of managed shell sessions.
+    pub session_logging: SessionLogging,
 }
 
 impl Profile {
@@ -185,6 +200,10 @@ pub struct Workload {
     pub name: Spanned<String>,
     pub tier: Spanned<Tier>,
     pub kind: Spanned<WorkloadKind>,
+    /// The regions the workload runs in (`multi-region`): a subset of
+    /// `deployment.regions`, all of them by default (spans: the workload's table). Empty
+    /// for the other topologies.
+    pub regions: Vec<Spanned<String>>,
 }
 
 /// One end of a flow as written in the profile.
@@ -208,6 +227,9 @@ pub struct Flow {
     pub purpose: Option<Spanned<String>>,
     pub owner: Option<Spanned<String>>,
     pub justification: Option<Spanned<String>>,
+    /// `across_regions = true`: the flow goes from a workload in one region to a workload
+    /// in another (`multi-region` only). Defaults to `false` with the flow's span.
+    pub across_regions: Spanned<bool>,
 }
 
 /// `[[egress]]`: an allow-listed external destination (CIDRs or FQDNs).
@@ -245,7 +267,25 @@ pub struct PrivateEndpoints {
     pub span: Option<Span>,
     /// Provider-neutral names (`object-storage`) or provider-specific (`aws:ecr.dkr`).
     pub services: Vec<Spanned<String>>,
+    /// `[[private_endpoints.restrict]]`: endpoint policies, each one allow statement.
+    pub restrict: Vec<EndpointRestriction>,
 }
+
+/// One `[[private_endpoints.restrict]]`: what may be done through a service's endpoint.
+/// At least one of `resources` / `actions` is non-empty; an empty one means "any".
+#[derive(Debug, Clone)]
+pub struct EndpointRestriction {
+    pub span: Span,
+    /// One of `private_endpoints.services`, as written there.
+    pub service: Spanned<String>,
+    /// Resource names (for `object-storage`: bucket names).
+    pub resources: Vec<Spanned<String>>,
+    /// Neutral words ([`ENDPOINT_ACTIONS`]) or provider-specific `prefix:Action`.
+    pub actions: Vec<Spanned<String>>,
+}
+
+/// The provider-neutral action words of `[[private_endpoints.restrict]]`.
+pub const ENDPOINT_ACTIONS: &[&str] = &["read", "write", "list", "delete"];
 
 /// The provider-neutral endpoint service names of profile.md.
 pub const ENDPOINT_SERVICES: &[&str] = &[
@@ -259,6 +299,73 @@ pub const ENDPOINT_SERVICES: &[&str] = &[
     "queue",
     "database-api",
 ];
+
+word_enum!(
+    /// `egress_filtering.mode`: what enforces FQDN allow-lists.
+    EgressMode { Firewall = "firewall", Proxy = "proxy" }
+);
+word_enum!(
+    /// `flow_logs.destination`.
+    FlowLogDestination { Logs = "logs", ObjectStorage = "object-storage" }
+);
+word_enum!(
+    /// `flow_logs.traffic`: which flows are recorded.
+    FlowLogTraffic { All = "all", Reject = "reject", Accept = "accept" }
+);
+
+impl Compliance {
+    /// Whether the scope expects network flow logs (the `flow_logs.enabled` default).
+    pub fn wants_flow_logs(self) -> bool {
+        match self {
+            Compliance::Hipaa | Compliance::PciDss | Compliance::Soc2 | Compliance::Fedramp => true,
+        }
+    }
+}
+
+/// Bounds of every `*retention_days` field (one day to ten years).
+pub const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 1..=3653;
+/// Bounds of `session_logging.idle_timeout_minutes`.
+pub const IDLE_TIMEOUT_MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
+/// Prefix lengths allowed for an IPv4 `vpn.client_cidr` (managed client-VPN pools).
+pub const VPN_CLIENT_PREFIX_V4: std::ops::RangeInclusive<u8> = 12..=22;
+
+/// `[egress_filtering]`. Defaulted values carry the table's span, or the `[deployment]`
+/// table's when the table is absent (`span` is then `None`).
+#[derive(Debug, Clone)]
+pub struct EgressFiltering {
+    pub span: Option<Span>,
+    pub mode: Spanned<EgressMode>,
+    pub log_retention_days: Spanned<u32>,
+}
+
+/// `[flow_logs]`. Spans as for [`EgressFiltering`], except a defaulted `enabled = true`,
+/// which carries the span of the compliance scope that asked for it.
+#[derive(Debug, Clone)]
+pub struct FlowLogs {
+    pub span: Option<Span>,
+    pub enabled: Spanned<bool>,
+    pub destination: Spanned<FlowLogDestination>,
+    pub retention_days: Spanned<u32>,
+    pub traffic: Spanned<FlowLogTraffic>,
+}
+
+/// `[vpn]`: the client VPN used by `vpn-only` access.
+#[derive(Debug, Clone)]
+pub struct Vpn {
+    pub span: Span,
+    /// The address pool handed to VPN clients (IPv4: /12 to /22).
+    pub client_cidr: Spanned<IpNet>,
+    /// `true`: only traffic to the network goes through the tunnel.
+    pub split_tunnel: Spanned<bool>,
+}
+
+/// `[session_logging]`: managed shell sessions. Spans as for [`EgressFiltering`].
+#[derive(Debug, Clone)]
+pub struct SessionLogging {
+    pub span: Option<Span>,
+    pub idle_timeout_minutes: Spanned<u32>,
+    pub retention_days: Spanned<u32>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Kubernetes {

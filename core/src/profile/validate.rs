@@ -2,8 +2,8 @@
 //!
 //! Field-level errors are [`super::decode`]'s; here are the rules that relate several
 //! parts of the profile: tiers against the topology, `[access]` against `bastion`,
-//! regions against `multi-region`, spokes against `hub-spoke`, internet flows against
-//! `public = "none"`.
+//! regions against `multi-region`, cross-region flows against the workloads' regions,
+//! spokes against `hub-spoke`, internet flows against `public = "none"`.
 
 use super::model::*;
 use crate::diag::Diagnostic;
@@ -52,7 +52,7 @@ pub fn validate(p: &Profile) -> Vec<Diagnostic> {
                 "bastion = \"hybrid\" needs an [access] table naming the strategy of each tier",
             )
             .at(b, "hybrid access without [access]")
-            .with_help("e.g.\n[access]\napp = \"ssm-session-manager\"\ndata = \"vpn-only\""),
+            .with_help("e.g.\n[access]\napp = \"ssm-session-manager\"\ndata = \"vpn-only\"\n[vpn]\nclient_cidr = \"10.100.0.0/22\""),
         );
     }
     if hybrid {
@@ -103,6 +103,11 @@ pub fn validate(p: &Profile) -> Vec<Diagnostic> {
             .at(d.regions[0].span, "regions given here")
             .with_help("use `region = \"...\"` for one region, or set topology = \"multi-region\""),
         );
+    }
+
+    // flows across regions
+    for f in &p.flows {
+        out.extend(check_regions_of_flow(p, f));
     }
 
     // spokes <-> hub-spoke
@@ -171,4 +176,83 @@ pub fn validate(p: &Profile) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// `across_regions`: only with `multi-region`, only between workloads, and set exactly
+/// when the two workloads can be in different regions (CW111).
+fn check_regions_of_flow(p: &Profile, f: &Flow) -> Option<Diagnostic> {
+    let d = &p.deployment;
+    let across = &f.across_regions;
+    let multi = d.topology.value == Topology::MultiRegion;
+    if across.value && !multi {
+        return Some(
+            Diagnostic::error(
+                "CW111",
+                format!(
+                    "across_regions = true is only used with topology = \"multi-region\" (topology is `{}`)",
+                    d.topology.value
+                ),
+            )
+            .at(across.span, "cross-region flow")
+            .at(d.topology.span, "topology set here")
+            .with_help("remove `across_regions`, or set topology = \"multi-region\" with `regions`"),
+        );
+    }
+    if !multi {
+        return None;
+    }
+    let workload = |e: &EndpointRef| match e {
+        EndpointRef::Named(n) => p.workload(n),
+        EndpointRef::Internet => None,
+    };
+    let (from, to) = (workload(&f.from.value), workload(&f.to.value));
+    let (Some(a), Some(b)) = (from, to) else {
+        if across.value {
+            return Some(
+                Diagnostic::error(
+                    "CW111",
+                    "across_regions = true needs a workload at both ends: the internet and external parties are in no region",
+                )
+                .at(across.span, "cross-region flow")
+                .at(if from.is_none() { f.from.span } else { f.to.span }, "not a workload"),
+            );
+        }
+        return None;
+    };
+    let names = |w: &Workload| w.regions.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join(", ");
+    let shared = a.regions.iter().any(|r| b.regions.iter().any(|s| s.value == r.value));
+    let can_differ = a.regions.iter().any(|r| b.regions.iter().any(|s| s.value != r.value));
+    if across.value && !can_differ {
+        return Some(
+            Diagnostic::error(
+                "CW111",
+                format!(
+                    "across_regions = true, but `{}` and `{}` both run only in {}: the flow cannot cross regions",
+                    a.name.value,
+                    b.name.value,
+                    names(a)
+                ),
+            )
+            .at(across.span, "cross-region flow")
+            .with_help("remove `across_regions`, or widen the workloads' `regions`"),
+        );
+    }
+    if !across.value && !shared {
+        return Some(
+            Diagnostic::error(
+                "CW111",
+                format!(
+                    "`{}` ({}) and `{}` ({}) share no region: this flow crosses regions",
+                    a.name.value,
+                    names(a),
+                    b.name.value,
+                    names(b)
+                ),
+            )
+            .at(f.to.span, "destination in other regions")
+            .at(f.from.span, "source")
+            .with_help("declare it with `across_regions = true`, or place both workloads in a common region"),
+        );
+    }
+    None
 }

@@ -27,19 +27,20 @@ pub fn summary(p: &Profile) -> String {
     )
     .unwrap();
     for w in &p.workloads {
-        writeln!(s, "workload {} {} {}", w.name.value, w.tier.value, w.kind.value).unwrap();
+        writeln!(s, "workload {} {} {} {:?}", w.name.value, w.tier.value, w.kind.value, v(&w.regions)).unwrap();
     }
     let opt = |o: &Option<cloudwall_core::source::Spanned<String>>| o.as_ref().map(|x| x.value.clone());
     for f in &p.flows {
         writeln!(
             s,
-            "flow {:?} {:?} {:?} {:?} {:?} {:?}",
+            "flow {:?} {:?} {:?} {:?} {:?} {:?} {}",
             f.from.value,
             f.to.value,
             f.ports.iter().map(|p| p.value.to_string()).collect::<Vec<_>>(),
             opt(&f.purpose),
             opt(&f.owner),
-            opt(&f.justification)
+            opt(&f.justification),
+            f.across_regions.value
         )
         .unwrap();
     }
@@ -76,6 +77,23 @@ pub fn summary(p: &Profile) -> String {
         .unwrap();
     }
     writeln!(s, "endpoints {:?}", v(&p.private_endpoints.services)).unwrap();
+    for r in &p.private_endpoints.restrict {
+        writeln!(s, "restrict {} {:?} {:?}", r.service.value, v(&r.resources), v(&r.actions)).unwrap();
+    }
+    let e = &p.egress_filtering;
+    writeln!(s, "egress_filtering {} {}", e.mode.value, e.log_retention_days.value).unwrap();
+    let f = &p.flow_logs;
+    writeln!(
+        s,
+        "flow_logs {} {} {} {}",
+        f.enabled.value, f.destination.value, f.retention_days.value, f.traffic.value
+    )
+    .unwrap();
+    if let Some(x) = &p.vpn {
+        writeln!(s, "vpn {} {}", x.client_cidr.value, x.split_tunnel.value).unwrap();
+    }
+    let l = &p.session_logging;
+    writeln!(s, "session_logging {} {}", l.idle_timeout_minutes.value, l.retention_days.value).unwrap();
     if let Some(k) = &p.kubernetes {
         writeln!(
             s,

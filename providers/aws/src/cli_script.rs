@@ -1,0 +1,194 @@
+//! `cli/apply.sh`: the security groups as idempotent `aws` CLI commands.
+//!
+//! The script finds each group by name in `$VPC_ID` or creates it, revokes the default
+//! allow-all egress AWS adds to new groups, and authorizes every rule (a rule that is
+//! already there is accepted). Every user string is a single-quoted shell word; every
+//! JSON document is built with serde_json, then quoted.
+
+use crate::names;
+use crate::plan::{Plan, SgPeer, SgRule};
+use crate::shell::quote;
+use cloudwall_core::policy::Direction;
+use ipnet::IpNet;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+const PRELUDE: &str = r#"set -euo pipefail
+shopt -s inherit_errexit
+
+if [ -z "${VPC_ID:-}" ]; then
+  echo "apply.sh: VPC_ID is not set; export VPC_ID=vpc-... (the VPC that holds the security groups)" >&2
+  exit 1
+fi
+if ! [[ "$VPC_ID" =~ ^vpc-[0-9A-Za-z]+$ ]]; then
+  echo "apply.sh: VPC_ID='$VPC_ID' does not look like a VPC id (vpc-...)" >&2
+  exit 1
+fi
+command -v aws >/dev/null 2>&1 || { echo "apply.sh: the aws CLI is not installed" >&2; exit 1; }
+
+ec2() {
+  aws ec2 --region "$REGION" "$@"
+}
+
+# ensure_group NAME DESCRIPTION NAME_FILTER_JSON TAG_SPECIFICATIONS_JSON: prints the group id.
+ensure_group() {
+  local filters id
+  filters="[{\"Name\":\"vpc-id\",\"Values\":[\"$VPC_ID\"]},$3]"
+  id="$(ec2 describe-security-groups --filters "$filters" --query 'SecurityGroups[0].GroupId' --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(ec2 create-security-group --group-name "$1" --description "$2" --vpc-id "$VPC_ID" \
+      --tag-specifications "$4" --query GroupId --output text)" || return 1
+    echo "created $1: $id" >&2
+  else
+    echo "found $1: $id" >&2
+  fi
+  case "$id" in
+    sg-*) printf '%s\n' "$id" ;;
+    *) echo "apply.sh: no usable group id for $1 (got '$id')" >&2; return 1 ;;
+  esac
+}
+
+# revoke_egress GROUP_ID IP_PERMISSIONS_JSON: removes a rule; a rule that is not there is fine.
+revoke_egress() {
+  local out
+  if ! out="$(ec2 revoke-security-group-egress --group-id "$1" --ip-permissions "$2" 2>&1)"; then
+    case "$out" in
+      *InvalidPermission.NotFound*) ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+
+# authorize ingress|egress GROUP_ID IP_PERMISSIONS_JSON: adds a rule; when it is already
+# there, brings its description up to date instead.
+authorize() {
+  local out
+  if ! out="$(ec2 "authorize-security-group-$1" --group-id "$2" --ip-permissions "$3" 2>&1)"; then
+    case "$out" in
+      *InvalidPermission.Duplicate*)
+        ec2 "update-security-group-rule-descriptions-$1" --group-id "$2" --ip-permissions "$3" >/dev/null
+        ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+"#;
+
+/// The IpPermissions JSON of a rule, split around the peer's group id when the peer is a
+/// group (the id is only known when the script runs): `(before, after)`.
+fn permission_json(r: &SgRule<'_>) -> (String, Option<String>) {
+    let mut perm = serde_json::Map::new();
+    perm.insert("IpProtocol".into(), json!(r.protocol));
+    if let Some((from, to)) = r.ports {
+        perm.insert("FromPort".into(), json!(from));
+        perm.insert("ToPort".into(), json!(to));
+    }
+    const MARK: &str = "\u{0}GROUP_ID\u{0}";
+    match r.peer {
+        SgPeer::Group(_) => {
+            perm.insert("UserIdGroupPairs".into(), json!([{ "GroupId": MARK, "Description": r.description }]));
+        }
+        SgPeer::Cidr(IpNet::V4(n)) => {
+            perm.insert("IpRanges".into(), json!([{ "CidrIp": n.to_string(), "Description": r.description }]));
+        }
+        SgPeer::Cidr(IpNet::V6(n)) => {
+            perm.insert("Ipv6Ranges".into(), json!([{ "CidrIpv6": n.to_string(), "Description": r.description }]));
+        }
+    }
+    let text = Value::Array(vec![Value::Object(perm)]).to_string();
+    // serde_json writes the NUL marks as \u0000, which no description can contain.
+    let escaped_mark = "\\u0000GROUP_ID\\u0000";
+    match text.split_once(escaped_mark) {
+        Some((a, b)) => (a.to_string(), Some(b.to_string())),
+        None => (text, None),
+    }
+}
+
+fn is_default_egress(r: &SgRule<'_>, cidr: &str) -> bool {
+    r.rule.direction == Direction::Egress
+        && r.protocol == "-1"
+        && matches!(r.peer, SgPeer::Cidr(n) if n.to_string() == cidr)
+}
+
+pub fn render(plan: &Plan<'_>) -> String {
+    let d = &plan.policy.deployment;
+    let mut s = String::new();
+    s.push_str("#!/usr/bin/env bash\n");
+    let _ = writeln!(s, "# Security groups of {} ({}) as aws CLI commands.", names::aws_text(&d.name), names::aws_text(&d.env));
+    s.push_str("# Inputs: VPC_ID (required); AWS_REGION (default: the profile's region).\n");
+    s.push_str("# AWS_ENDPOINT_URL, AWS_PROFILE and the other aws CLI settings apply as usual.\n");
+    s.push_str("# Safe to run again: existing groups are reused and existing rules are kept.\n");
+    s.push_str(PRELUDE);
+    let _ = writeln!(s, "\nREGION=\"${{AWS_REGION:-}}\"\nif [ -z \"$REGION\" ]; then\n  REGION={}\nfi", quote(&plan.region));
+
+    if !plan.groups.is_empty() {
+        s.push_str("\n# Security groups (one per workload group).\n");
+    }
+    for g in &plan.groups {
+        let filter = json!({ "Name": "group-name", "Values": [g.name] }).to_string();
+        let tags = json!([{
+            "ResourceType": "security-group",
+            "Tags": [
+                { "Key": "Name", "Value": names::tag_value(&g.name) },
+                { "Key": "Env", "Value": names::tag_value(&d.env) },
+                { "Key": "Tier", "Value": g.group.tier.as_str() },
+                { "Key": "Role", "Value": names::tag_value(&g.group.id) },
+            ]
+        }])
+        .to_string();
+        let _ = writeln!(
+            s,
+            "{}=\"$(ensure_group {} {} \\\n  {} \\\n  {})\"",
+            g.var,
+            quote(&g.name),
+            quote(&g.description),
+            quote(&filter),
+            quote(&tags)
+        );
+    }
+
+    if !plan.groups.is_empty() {
+        s.push_str("\n# New groups allow all egress; egress is only what the rules below allow.\n");
+    }
+    let all_v4 = json!([{ "IpProtocol": "-1", "IpRanges": [{ "CidrIp": "0.0.0.0/0" }] }]).to_string();
+    let all_v6 = json!([{ "IpProtocol": "-1", "Ipv6Ranges": [{ "CidrIpv6": "::/0" }] }]).to_string();
+    for (i, g) in plan.groups.iter().enumerate() {
+        let own: Vec<&SgRule<'_>> = plan.rules_of(i, Direction::Egress).collect();
+        if !own.iter().any(|r| is_default_egress(r, "0.0.0.0/0")) {
+            let _ = writeln!(s, "revoke_egress \"${}\" {}", g.var, quote(&all_v4));
+        }
+        if !own.iter().any(|r| is_default_egress(r, "::/0")) {
+            let _ = writeln!(s, "revoke_egress \"${}\" {}", g.var, quote(&all_v6));
+        }
+    }
+
+    for (i, g) in plan.groups.iter().enumerate() {
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let rules: Vec<&SgRule<'_>> = plan.rules_of(i, dir).collect();
+            if rules.is_empty() {
+                continue;
+            }
+            let word = match dir {
+                Direction::Ingress => "ingress",
+                Direction::Egress => "egress",
+            };
+            let _ = writeln!(s, "\n# {} {}", g.name, word);
+            for r in rules {
+                let (before, after) = permission_json(r);
+                let perms = match (after, r.peer) {
+                    (Some(after), SgPeer::Group(p)) => {
+                        format!("{}\"${}\"{}", quote(&before), plan.groups[p].var, quote(&after))
+                    }
+                    _ => quote(&before),
+                };
+                let _ = writeln!(s, "authorize {word} \"${}\" {perms}", g.var);
+            }
+        }
+    }
+
+    s.push_str("\necho\nprintf '%-48s %s\\n' 'SECURITY GROUP' 'ID'\n");
+    for g in &plan.groups {
+        let _ = writeln!(s, "printf '%-48s %s\\n' {} \"${}\"", quote(&g.name), g.var);
+    }
+    s
+}

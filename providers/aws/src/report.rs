@@ -1,0 +1,270 @@
+//! `report.md`: the architecture in words, every security-group rule in one table, the
+//! groups without egress, and how the output meets the mandatory rules.
+
+use crate::names;
+use crate::plan::{Plan, SgPeer, SgRule};
+use cloudwall_core::policy::{Direction, Peer};
+use cloudwall_core::ports::{Proto, SENSITIVE_PORTS};
+use cloudwall_core::profile::model::Tier;
+use std::fmt::Write as _;
+
+/// Text made safe for one Markdown table cell (or inline text): no line breaks, no
+/// column separator, no HTML.
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '`' => out.push('\''),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
+fn code(s: &str) -> String {
+    format!("`{}`", md_cell(s))
+}
+
+fn ports_text(r: &SgRule<'_>) -> String {
+    let p = r.rule.ports;
+    match p.proto {
+        Proto::All => "all protocols and ports".into(),
+        Proto::Icmp => format!("{} (all types)", r.protocol),
+        _ if p.from == p.to => format!("{} {}", p.proto.as_str(), p.from),
+        _ => format!("{} {}-{}", p.proto.as_str(), p.from, p.to),
+    }
+}
+
+fn peer_text(plan: &Plan<'_>, r: &SgRule<'_>) -> String {
+    match (r.peer, &r.rule.peer) {
+        (SgPeer::Group(p), _) => code(&plan.groups[p].name),
+        (SgPeer::Cidr(n), Peer::Cidr { party, .. }) => format!("{} ({})", code(&n.to_string()), md_cell(party)),
+        (SgPeer::Cidr(n), _) => code(&n.to_string()),
+    }
+}
+
+fn tier_title(t: Tier) -> &'static str {
+    match t {
+        Tier::Public => "public",
+        Tier::App => "app",
+        Tier::Data => "data",
+        Tier::Mgmt => "mgmt",
+    }
+}
+
+pub fn render(plan: &Plan<'_>) -> String {
+    let p = plan.policy;
+    let d = &p.deployment;
+    let mut s = String::new();
+    let _ = writeln!(s, "# Network security: {} ({})\n", md_cell(&d.name), md_cell(&d.env));
+
+    // Architecture.
+    s.push_str("## Architecture\n\n");
+    let _ = writeln!(s, "- Region: {}", code(&plan.region));
+    let _ = writeln!(s, "- Topology: {}", md_cell(d.topology.as_str()));
+    let _ = writeln!(s, "- Public exposure: {}", md_cell(d.public.as_str()));
+    if !d.compliance.is_empty() {
+        let c: Vec<&str> = d.compliance.iter().map(|c| c.as_str()).collect();
+        let _ = writeln!(s, "- Compliance scope: {}", md_cell(&c.join(", ")));
+    }
+    let _ = writeln!(s, "- Owner: {}", md_cell(&d.owner));
+    let _ = writeln!(s, "- Security groups: {}, rules: {}\n", plan.groups.len(), plan.rules.len());
+
+    s.push_str("| Tier | Security group | Purpose |\n|---|---|---|\n");
+    for tier in Tier::ALL {
+        for g in plan.groups.iter().filter(|g| g.group.tier == *tier) {
+            let _ = writeln!(s, "| {} | {} | {} |", tier_title(*tier), code(&g.name), md_cell(&g.group.summary));
+        }
+    }
+    s.push('\n');
+
+    s.push_str("### Internet entry points\n\n");
+    let entries: Vec<&SgRule<'_>> =
+        plan.rules.iter().filter(|r| r.rule.direction == Direction::Ingress && r.rule.peer.is_internet()).collect();
+    if entries.is_empty() {
+        s.push_str("No security group accepts traffic from the internet.\n\n");
+    } else {
+        for r in &entries {
+            let g = &plan.groups[r.group];
+            let mut line = format!("- {} accepts {} from {}", code(&g.name), ports_text(r), peer_text(plan, r));
+            if let Some(j) = &r.rule.justification {
+                let _ = write!(line, "; justification: {}", md_cell(j));
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        s.push('\n');
+    }
+
+    s.push_str("### Data tier isolation\n\n");
+    let data: Vec<usize> =
+        plan.groups.iter().enumerate().filter(|(_, g)| g.group.tier == Tier::Data).map(|(i, _)| i).collect();
+    if data.is_empty() {
+        s.push_str("The deployment has no data tier.\n\n");
+    } else {
+        for &i in &data {
+            let g = &plan.groups[i];
+            let ingress: Vec<&SgRule<'_>> = plan.rules_of(i, Direction::Ingress).collect();
+            let from_groups: Vec<String> = ingress
+                .iter()
+                .filter_map(|r| match r.peer {
+                    SgPeer::Group(p) => Some(format!("{} on {}", code(&plan.groups[p].name), ports_text(r))),
+                    SgPeer::Cidr(_) => None,
+                })
+                .collect();
+            let cidrs: Vec<String> = ingress
+                .iter()
+                .filter(|r| matches!(r.peer, SgPeer::Cidr(_)))
+                .map(|r| format!("{} on {}", peer_text(plan, r), ports_text(r)))
+                .collect();
+            let internet = ingress.iter().any(|r| r.rule.peer.is_internet());
+            let mut line = format!("- {}: ", code(&g.name));
+            if from_groups.is_empty() && cidrs.is_empty() {
+                line.push_str("accepts no inbound traffic");
+            } else {
+                let mut parts = Vec::new();
+                if !from_groups.is_empty() {
+                    parts.push(format!("reachable only from {}", from_groups.join(", ")));
+                }
+                if !cidrs.is_empty() {
+                    parts.push(format!("from external ranges {}", cidrs.join(", ")));
+                }
+                line.push_str(&parts.join("; "));
+            }
+            line.push_str(if internet { "; EXPOSED to the internet" } else { "; not reachable from the internet" });
+            let egress = plan.rules_of(i, Direction::Egress).count();
+            if egress == 0 {
+                line.push_str("; no egress");
+            } else {
+                let _ = write!(line, "; {egress} egress rule(s)");
+            }
+            let _ = writeln!(s, "{line}.");
+        }
+        s.push('\n');
+    }
+
+    // Rule table.
+    s.push_str("## Security group rules\n\n");
+    if plan.rules.is_empty() {
+        s.push_str("The policy has no rules: every group denies all traffic.\n\n");
+    } else {
+        s.push_str("| Group | Direction | Protocol/Ports | Source / Destination | Description purpose | Owner |\n");
+        s.push_str("|---|---|---|---|---|---|\n");
+        for r in &plan.rules {
+            let dir = match r.rule.direction {
+                Direction::Ingress => "ingress",
+                Direction::Egress => "egress",
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                code(&plan.groups[r.group].name),
+                dir,
+                ports_text(r),
+                peer_text(plan, r),
+                md_cell(&r.rule.description.purpose),
+                md_cell(&r.rule.description.owner)
+            );
+        }
+        s.push('\n');
+    }
+
+    s.push_str("### Egress\n\n");
+    let mut any_without = false;
+    for (i, g) in plan.groups.iter().enumerate() {
+        if plan.rules_of(i, Direction::Egress).next().is_none() {
+            any_without = true;
+            let _ = writeln!(
+                s,
+                "- {}: no egress. The default allow-all egress rule is removed (Terraform does it on create, `cli/apply.sh` revokes it).",
+                code(&g.name)
+            );
+        }
+    }
+    if !any_without {
+        s.push_str("Every group has explicit egress rules; none keeps the default allow-all rule.\n");
+    }
+    s.push('\n');
+
+    if !p.fqdn_egress.is_empty() || !p.deny.is_empty() {
+        s.push_str("### Beyond security groups
+
+");
+        for f in &p.fqdn_egress {
+            let group = plan.groups.iter().find(|g| g.group.id == f.group).map(|g| g.name.as_str()).unwrap_or(&f.group);
+            let fqdns: Vec<String> = f.fqdns.iter().map(|d| code(d)).collect();
+            let ports: Vec<String> = f.ports.iter().map(|p| p.to_string()).collect();
+            let _ = writeln!(
+                s,
+                "- {} may reach {} on {} ({}). Security groups cannot match names: this allow-list is enforced by the egress phase (proxy or firewall), and no security-group rule above opens it.",
+                code(group),
+                fqdns.join(", "),
+                md_cell(&ports.join(", ")),
+                md_cell(&f.description.purpose)
+            );
+        }
+        for d in &p.deny {
+            let cidrs: Vec<String> = d.cidrs.iter().map(|c| code(&c.to_string())).collect();
+            let _ = writeln!(
+                s,
+                "- Denied: {} ({}). Security groups only allow; explicit denies belong to the network ACLs.",
+                cidrs.join(", "),
+                md_cell(&d.purpose)
+            );
+        }
+        s.push('\n');
+    }
+
+    // Mandatory rules, checked on the rules rendered above.
+    s.push_str("## Mandatory rules\n\n");
+    let exposed: Vec<String> = plan
+        .rules
+        .iter()
+        .filter(|r| r.rule.peer.is_internet())
+        .flat_map(|r| {
+            r.rule.ports.sensitive_ports().into_iter().map(move |(port, what)| (r, port, what))
+        })
+        .map(|(r, port, what)| format!("{} ({what} {port})", code(&r.tf)))
+        .collect();
+    if exposed.is_empty() {
+        let ports: Vec<String> = SENSITIVE_PORTS.iter().map(|(p, _)| p.to_string()).collect();
+        let _ = writeln!(
+            s,
+            "1. No rule opens a management or database port ({}) to the internet.",
+            ports.join(", ")
+        );
+    } else {
+        let _ = writeln!(s, "1. VIOLATED: internet rules open sensitive ports: {}.", exposed.join(", "));
+    }
+    let internal_cidr = plan.rules.iter().any(|r| match &r.rule.peer {
+        Peer::Cidr { party, .. } => p.group(party).is_some(),
+        Peer::Group { .. } => false,
+    });
+    if internal_cidr {
+        s.push_str("2. VIOLATED: a rule reaches a workload by CIDR instead of by its security group.\n");
+    } else {
+        s.push_str("2. Traffic between workloads references security groups; CIDRs are used only for the internet and declared external parties.\n");
+    }
+    let _ = writeln!(
+        s,
+        "3. Every rule carries a description `{{source}} to {{destination}} : {{port/proto}} - {{purpose}} - {{owner}}` (the template's `->` is written `to`: AWS refuses `>`), within the characters and the {}-character limit AWS accepts.",
+        names::MAX_TEXT
+    );
+    let remote_shell = plan.rules.iter().any(|r| {
+        r.rule.peer.is_internet() && cloudwall_core::ports::REMOTE_SHELL_PORTS.iter().any(|p| r.rule.ports.contains_port(*p))
+    });
+    if remote_shell {
+        s.push_str("4. VIOLATED: SSH or RDP is reachable from the internet.\n");
+    } else {
+        s.push_str("4. No SSH or RDP port is reachable from the internet.\n");
+    }
+    s.push_str("5. Egress is default-deny: a group reaches only the groups and external destinations its egress rules list.\n");
+    s.push_str("6. Security groups are named `{env}-{tier}-{role}-sg`.\n");
+    s
+}
