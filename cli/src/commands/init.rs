@@ -204,15 +204,14 @@ pub fn render(a: &Answers, name: &str) -> String {
     }
 
     if matches!(a.bastion, Some(Bastion::VpnOnly) | Some(Bastion::Hybrid)) {
-        t.push_str("\n[[external]]\nname    = \"corporate-vpn\"\n");
-        t.push_str("cidrs   = [\"10.200.0.0/16\"]   # replace with your VPN client range\n");
-        t.push_str("purpose = \"corporate VPN clients for administrative access\"\n");
+        t.push_str("\n[vpn]\n");
+        t.push_str("client_cidr  = \"10.100.0.0/22\"   # the VPN client pool: replace with yours\n");
+        t.push_str("split_tunnel = true\n");
     }
     if a.bastion == Some(Bastion::Hybrid) {
         t.push_str("\n[access]\napp  = \"vpn-only\"\n");
-        if let Some(m) = managed_access(&a.provider) {
-            t.push_str(&format!("data = {}\n", quoted(m.as_str())));
-        }
+        let data = managed_access(&a.provider).unwrap_or(Bastion::VpnOnly);
+        t.push_str(&format!("data = {}\n", quoted(data.as_str())));
     }
     if a.topology == Topology::HubSpoke {
         let names: Vec<String> = workloads.iter().map(|w| quoted(w.name)).collect();
@@ -325,7 +324,7 @@ mod tests {
         assert_eq!(r.compliance, vec![Compliance::Hipaa, Compliance::Soc2]);
         let text = render(&r, "shop");
         assert!(!text.contains("internet"), "no internet flow with public = none");
-        assert!(text.contains("[access]") && text.contains("corporate-vpn"));
+        assert!(text.contains("[access]") && text.contains("client_cidr"));
     }
 
     #[test]
@@ -335,10 +334,19 @@ mod tests {
                 for bastion in std::iter::once(None).chain(Bastion::ALL.iter().copied().map(Some)) {
                     let a = Answers { provider: "aws".into(), topology, compliance: Compliance::ALL.to_vec(), public, bastion };
                     let text = render(&a, "webapp");
-                    if let Err(e) = cloudwall_core::profile::parse_str(std::path::Path::new("p.toml"), &text) {
-                        let msgs: Vec<String> = e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect();
-                        panic!("{a:?}: {msgs:#?}\n{text}");
-                    }
+                    let profile = match cloudwall_core::profile::parse_str(std::path::Path::new("p.toml"), &text) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let msgs: Vec<String> = e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect();
+                            panic!("{a:?}: {msgs:#?}\n{text}");
+                        }
+                    };
+                    let policy = cloudwall_core::compile::compile(&profile);
+                    let mut findings = cloudwall_core::rules::check(&profile, &policy);
+                    findings.extend(cloudwall_core::Provider::check(&cloudwall_aws::Aws, &policy));
+                    let errors: Vec<String> =
+                        findings.iter().filter(|d| d.is_error()).map(|d| d.headline(&profile.sources)).collect();
+                    assert!(errors.is_empty(), "{a:?}: {errors:#?}\n{text}");
                     let table: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
                     let flows = table["flow"].as_array().unwrap();
                     assert!(flows.iter().all(|f| f.get("purpose").is_some()));
