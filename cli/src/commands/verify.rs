@@ -147,3 +147,40 @@ pub fn run(args: &VerifyArgs, format: Format, console: &Console, registry: &Regi
         exit::OK
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn run_script(body: &str) -> Run {
+        let tmp = tempfile::tempdir().unwrap();
+        let files: BTreeMap<String, String> = [(format!("p/{VERIFY_SCRIPT}"), body.to_string())].into_iter().collect();
+        output::write_tree(&tmp.path().join("out"), &files, false).unwrap();
+        run_provider(&files, "p", &tmp.path().join("out"))
+    }
+
+    #[test]
+    fn script_exit_codes_map_to_pass_fail_and_could_not_run() {
+        let pass = run_script("echo 'PASS groups'\nexit 0\n");
+        assert_eq!(pass.status, Status::Pass);
+        assert_eq!(pass.stdout, "PASS groups\n");
+        let fail = run_script("echo 'FAIL port 22 open' >&2\nexit 1\n");
+        assert_eq!(fail.status, Status::Fail);
+        assert!(fail.stderr.contains("FAIL port 22"));
+        assert_eq!(run_script("exit 3\n").status, Status::CouldNotRun);
+        assert_eq!(run_script("kill -9 $$\n").status, Status::CouldNotRun);
+        // the environment passes through
+        std::env::set_var("CLOUDWALL_VERIFY_TEST_VAR", "vpc-123");
+        let env = run_script("[ \"$CLOUDWALL_VERIFY_TEST_VAR\" = vpc-123 ] || exit 1\n");
+        assert_eq!(env.status, Status::Pass);
+    }
+
+    #[test]
+    fn a_provider_without_a_script_cannot_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = run_provider(&BTreeMap::new(), "p", tmp.path());
+        assert_eq!(r.status, Status::CouldNotRun);
+        assert!(r.note.contains("renders no verify script"));
+    }
+}
