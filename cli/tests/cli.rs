@@ -259,6 +259,13 @@ fn phases_and_provider_subsets() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let files = tree(&dir.path().join("out"));
     assert!(files.keys().all(|k| k.starts_with("aws/") || k == ".cloudwall-manifest.json"));
+    assert!(files.contains_key("aws/report.md"), "{:?}", files.keys());
+    assert!(!files.keys().any(|k| k.ends_with(".tf")), "only the report phase: {:?}", files.keys());
+    // a later run with every phase adds the rest
+    let o = cloudwall(&["generate", "webapp.toml", "-o", "out"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let all = tree(&dir.path().join("out"));
+    assert!(all.len() > files.len());
     let o = cloudwall(&["generate", "webapp.toml", "-o", "out", "--provider", "gcp"], dir.path());
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("aws"));
