@@ -11,6 +11,9 @@ pub fn run(args: &CompletionsArgs) -> u8 {
         Shell::Fish => clap_complete::Shell::Fish,
     };
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "cloudwall", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "cloudwall", &mut script);
+    // written in one go, and a closed pipe (`| head`) is not a crash
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
     exit::OK
 }
