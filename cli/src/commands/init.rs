@@ -90,7 +90,13 @@ pub fn resolve(args: &InitArgs, registry: &Registry, interactive: bool) -> Resul
         Some(b) => Some(word("bastion", b, Bastion::from_word, Bastion::WORDS)?),
         None if interactive => {
             let mut options = vec!["the provider's managed access".to_string()];
-            options.extend(Bastion::WORDS.iter().map(|w| w.to_string()));
+            // other clouds' managed access does not apply to this provider
+            let foreign: Vec<Bastion> = ["aws", "azure", "gcp"]
+                .iter()
+                .filter(|p| **p != provider)
+                .filter_map(|p| managed_access(p))
+                .collect();
+            options.extend(Bastion::ALL.iter().filter(|b| !foreign.contains(b)).map(|b| b.as_str().to_string()));
             let pick = ask("Administrative access?", options, 0)?;
             Bastion::from_word(&pick)
         }
