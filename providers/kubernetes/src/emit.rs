@@ -41,7 +41,12 @@ fn doc(out: &mut String, namespace: &str, part_of: &str, d: &Doc) {
     let _ = writeln!(out, "  name: {}", quote(&d.name));
     let _ = writeln!(out, "  namespace: {}", quote(namespace));
     out.push_str("  labels:\n");
-    let _ = writeln!(out, "    {}: {}", quote("app.kubernetes.io/part-of"), quote(part_of));
+    let _ = writeln!(
+        out,
+        "    {}: {}",
+        quote("app.kubernetes.io/part-of"),
+        quote(part_of)
+    );
     if !d.annotations.is_empty() {
         out.push_str("  annotations:\n");
         for (k, v) in &d.annotations {
@@ -64,7 +69,9 @@ fn doc(out: &mut String, namespace: &str, part_of: &str, d: &Doc) {
         out.push_str("    - \"Egress\"\n");
     }
     // A default-deny document lists no rules at all: the policy types alone isolate.
-    let deny_only = d.workload.is_none() && d.ingress.as_ref().is_none_or(Vec::is_empty) && d.egress.as_ref().is_none_or(Vec::is_empty);
+    let deny_only = d.workload.is_none()
+        && d.ingress.as_ref().is_none_or(Vec::is_empty)
+        && d.egress.as_ref().is_none_or(Vec::is_empty);
     if deny_only {
         return;
     }
@@ -135,10 +142,32 @@ fn selector(out: &mut String, s: &Sel) {
         let _ = writeln!(out, "{pad}  {}: {}", quote(key), quote(value));
     };
     match s {
-        Sel::Pods { workload } => labels(out, "        - podSelector:", "            ", WORKLOAD_LABEL, workload),
-        Sel::Namespace { name } => labels(out, "        - namespaceSelector:", "            ", NAMESPACE_LABEL, name),
-        Sel::NamespacePods { namespace, key, value } => {
-            labels(out, "        - namespaceSelector:", "            ", NAMESPACE_LABEL, namespace);
+        Sel::Pods { workload } => labels(
+            out,
+            "        - podSelector:",
+            "            ",
+            WORKLOAD_LABEL,
+            workload,
+        ),
+        Sel::Namespace { name } => labels(
+            out,
+            "        - namespaceSelector:",
+            "            ",
+            NAMESPACE_LABEL,
+            name,
+        ),
+        Sel::NamespacePods {
+            namespace,
+            key,
+            value,
+        } => {
+            labels(
+                out,
+                "        - namespaceSelector:",
+                "            ",
+                NAMESPACE_LABEL,
+                namespace,
+            );
             labels(out, "          podSelector:", "            ", key, value);
         }
         Sel::Block { cidr, except } => {

@@ -38,7 +38,12 @@ pub fn render(policy: &Policy, opts: &Options) -> Option<String> {
     let scope = policy.kubernetes.as_ref()?;
     let docs = plan::plan(policy, opts)?;
     let header = header(policy, opts);
-    Some(emit::file(&header, &scope.namespace, &part_of(policy), &docs))
+    Some(emit::file(
+        &header,
+        &scope.namespace,
+        &part_of(policy),
+        &docs,
+    ))
 }
 
 /// The `app.kubernetes.io/part-of` label value: the deployment name, as a label value.
@@ -48,7 +53,9 @@ fn part_of(policy: &Policy) -> String {
         && name.len() <= 63
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if valid {
         name.clone()
     } else {
@@ -59,16 +66,6 @@ fn part_of(policy: &Policy) -> String {
 fn header(policy: &Policy, opts: &Options) -> Vec<String> {
     let scope = policy.kubernetes.as_ref();
     let ns = scope.map(|s| s.namespace.as_str()).unwrap_or_default();
-    let outside = match opts.cluster_external_cidrs.filter(|c| !c.is_empty()) {
-        Some(c) => format!(
-            "limited to {} (the networks outside the cluster)\nand to the rule's ports",
-            c.iter().map(|n| n.trunc().to_string()).collect::<Vec<_>>().join(", ")
-        ),
-        None => "limited to the rule's ports only. Their addresses are not known here: the node-level filter\n\
-                 (the nodes' security group / NSG / firewall rules) restricts the other side, and a rule\n\
-                 on every port and protocol toward such a group is not rendered"
-            .to_string(),
-    };
     let mut lines = vec![
         format!(
             "Kubernetes NetworkPolicies for namespace {} of deployment {} ({}).",
@@ -79,20 +76,61 @@ fn header(policy: &Policy, opts: &Options) -> Vec<String> {
         "Security groups stop at the node; these policies filter the traffic of each pod.".into(),
         "Apply with: kubectl apply -f network-policies.yaml (the namespace must exist).".into(),
         String::new(),
-        "Enforcement: the cluster's network plugin enforces NetworkPolicies. Without a plugin".into(),
+        "Enforcement: the cluster's network plugin enforces NetworkPolicies. Without a plugin"
+            .into(),
         "that implements them they are accepted by the API server and have no effect.".into(),
     ];
-    lines.extend(opts.cni_note.lines().map(str::to_string).filter(|l| !l.trim().is_empty()));
-    lines.extend([
-        String::new(),
-        "Pods: label each workload's pods app.kubernetes.io/name=<workload>; the policies select them by it.".into(),
-        "Policies are additive: default-deny-all isolates every pod, allow-dns opens the cluster DNS,".into(),
-        "allow-ingress-<workload> / allow-egress-<workload> open exactly the profile's rules.".into(),
-        "Peers: in-cluster workloads by pod label; the public load balancer's traffic through the".into(),
-        "ingress controller's namespace (when one is given); CIDRs as ipBlock; host-name allow-list".into(),
-        "entries as public addresses on their ports (the egress filter enforces the names).".into(),
-        format!("Groups outside the cluster (managed databases, private endpoints) are {outside}."),
-        "ICMP cannot be expressed in a NetworkPolicy: such rules stay with the node-level filter.".into(),
-    ]);
+    lines.extend(
+        opts.cni_note
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.trim().is_empty()),
+    );
+    lines.extend(
+        [
+            "",
+            "Pods: label each workload's pods app.kubernetes.io/name=<workload>.",
+            "Policies are additive: default-deny-all isolates every pod of the namespace, allow-dns",
+            "opens the cluster DNS, allow-ingress-<workload> / allow-egress-<workload> open the",
+            "profile's rules, one list item per rule (metadata.annotations: rule id -> description).",
+            "",
+            "Peers:",
+            "- in-cluster workloads: podSelector on their label, in this namespace;",
+            "- the public-tier load balancer, when an ingress namespace is given: that namespace",
+            "  (the ingress controller forwards the load balancer's traffic to the pods);",
+            "- CIDRs (internet, external parties, egress allow-list): ipBlock;",
+            "- host-name allow-list entries: public addresses on the entry's ports (private,",
+            "  shared and link-local ranges excepted); the egress filter enforces the names;",
+        ]
+        .map(String::from),
+    );
+    match opts.cluster_external_cidrs.filter(|c| !c.is_empty()) {
+        Some(c) => {
+            lines.push(
+                "- groups outside the cluster (managed databases, private endpoints): ipBlock of"
+                    .into(),
+            );
+            lines.push(format!(
+                "  {} (the networks outside the cluster) on the rule's ports.",
+                c.iter()
+                    .map(|n| n.trunc().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        None => lines.extend(
+            [
+                "- groups outside the cluster (managed databases, private endpoints): the rule's",
+                "  ports only, to or from any address. Their addresses are not known here; the",
+                "  node-level filter (the nodes' security group / NSG / firewall rules) restricts",
+                "  the other side. A rule on every port toward such a group is not rendered.",
+            ]
+            .map(String::from),
+        ),
+    }
+    lines.push(
+        "ICMP cannot be expressed in a NetworkPolicy: such rules stay with the node-level filter."
+            .into(),
+    );
     lines
 }

@@ -79,10 +79,21 @@ pub struct Item {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sel {
-    Pods { workload: String },
-    Namespace { name: String },
-    NamespacePods { namespace: String, key: String, value: String },
-    Block { cidr: IpNet, except: Vec<IpNet> },
+    Pods {
+        workload: String,
+    },
+    Namespace {
+        name: String,
+    },
+    NamespacePods {
+        namespace: String,
+        key: String,
+        value: String,
+    },
+    Block {
+        cidr: IpNet,
+        except: Vec<IpNet>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,29 +209,33 @@ impl Ctx<'_> {
         }
         for (i, f) in fqdns.into_iter().enumerate() {
             let key = unique_key(&annotations, &format!("{w}_out_to_fqdn_{}", i + 1));
-            let mut items = 0;
+            let mut ports = Vec::new();
             for p in &f.ports {
-                let peers = public_blocks();
                 match port_specs(*p) {
-                    PortsOr::Ports(ports) if !ports.is_empty() => {
-                        items += 1;
-                        entries.push(Entry::Rule(Item {
-                            comment: format!(
-                                "{key}: host-name allow-list ({} host names) on {p}: public addresses only; the egress filter outside the cluster enforces the names",
-                                f.fqdns.len()
-                            ),
-                            peers,
-                            ports,
-                        }));
+                    PortsOr::Ports(specs) if !specs.is_empty() => {
+                        for s in specs {
+                            if !ports.contains(&s) {
+                                ports.push(s);
+                            }
+                        }
                     }
                     PortsOr::Ports(_) => entries.push(Entry::Note(format!(
                         "{key}: not rendered on `all`: every port to every public address would be open; name the ports of the allow-list entry"
                     ))),
-                    PortsOr::Skip(why) => entries.push(Entry::Note(format!("{key}: not rendered on {p}: {why}"))),
+                    PortsOr::Skip(why) => {
+                        entries.push(Entry::Note(format!("{key}: not rendered on {p}: {why}")))
+                    }
                 }
             }
-            if items > 0 {
-                annotations.push((key, f.description.text()));
+            if !ports.is_empty() {
+                annotations.push((key.clone(), f.description.text()));
+                entries.push(Entry::Rule(Item {
+                    comment: format!(
+                        "{key}: host-name allow-list entry: public addresses only; the egress filter outside the cluster enforces the host names"
+                    ),
+                    peers: public_blocks(),
+                    ports,
+                }));
             }
         }
         let (prefix, what) = match dir {
@@ -239,8 +254,14 @@ impl Ctx<'_> {
             egress: None,
         };
         Some(match dir {
-            Direction::Ingress => Doc { ingress: Some(entries), ..doc },
-            Direction::Egress => Doc { egress: Some(entries), ..doc },
+            Direction::Ingress => Doc {
+                ingress: Some(entries),
+                ..doc
+            },
+            Direction::Egress => Doc {
+                egress: Some(entries),
+                ..doc
+            },
         })
     }
 
@@ -318,11 +339,17 @@ impl Ctx<'_> {
                 (vec![Sel::Block { cidr: cidr.trunc(), except: Vec::new() }], text)
             }
         };
-        Ok(Item { comment: comment_text, peers, ports })
+        Ok(Item {
+            comment: comment_text,
+            peers,
+            ports,
+        })
     }
 
     fn is_public_group(&self, id: &str) -> bool {
-        self.policy.group(id).is_some_and(|g| g.tier == Tier::Public)
+        self.policy
+            .group(id)
+            .is_some_and(|g| g.tier == Tier::Public)
     }
 }
 
@@ -355,7 +382,8 @@ fn port_specs(p: PortRange) -> PortsOr {
 
 /// The public IPv4 and IPv6 address space, as two `ipBlock`s with exceptions.
 fn public_blocks() -> Vec<Sel> {
-    let parse = |list: &[&str]| -> Vec<IpNet> { list.iter().filter_map(|s| s.parse().ok()).collect() };
+    let parse =
+        |list: &[&str]| -> Vec<IpNet> { list.iter().filter_map(|s| s.parse().ok()).collect() };
     vec![
         Sel::Block {
             cidr: "0.0.0.0/0".parse().expect("v4 any"),

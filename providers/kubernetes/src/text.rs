@@ -161,9 +161,15 @@ mod tests {
         let long = format!("allow-ingress-{}", "a".repeat(80));
         let l = dns_label(&long);
         assert!(is_dns_label(&l) && l.len() <= 63, "{l}");
-        assert_ne!(dns_label("allow-ingress-Web"), dns_label("allow-ingress-web"));
+        assert_ne!(
+            dns_label("allow-ingress-Web"),
+            dns_label("allow-ingress-web")
+        );
         assert!(is_dns_label(&dns_label("--")));
-        assert_eq!(annotation_key("ecs_in_from_alb_8080_tcp"), "ecs_in_from_alb_8080_tcp");
+        assert_eq!(
+            annotation_key("ecs_in_from_alb_8080_tcp"),
+            "ecs_in_from_alb_8080_tcp"
+        );
         let k = annotation_key(&"r_".repeat(40));
         assert!(k.len() <= 63 && k.ends_with(|c: char| c.is_ascii_alphanumeric()));
     }

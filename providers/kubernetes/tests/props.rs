@@ -22,7 +22,11 @@ fn ports() -> impl Strategy<Value = PortRange> {
     prop_oneof![
         (1u16..=65535).prop_map(PortRange::tcp),
         (1u16..=65535).prop_map(|p| PortRange::single(Proto::Udp, p)),
-        (1u16..=65000, 1u16..=535).prop_map(|(a, n)| PortRange { proto: Proto::Tcp, from: a, to: a + n }),
+        (1u16..=65000, 1u16..=535).prop_map(|(a, n)| PortRange {
+            proto: Proto::Tcp,
+            from: a,
+            to: a + n
+        }),
         Just(PortRange::ICMP),
         Just(PortRange::ALL),
     ]
@@ -62,50 +66,96 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     let groups = prop::collection::btree_set(name(), 1..6);
-    let tiers = prop::collection::vec(prop_oneof![Just(Tier::Public), Just(Tier::App), Just(Tier::Data), Just(Tier::Mgmt)], 6);
+    let tiers = prop::collection::vec(
+        prop_oneof![
+            Just(Tier::Public),
+            Just(Tier::App),
+            Just(Tier::Data),
+            Just(Tier::Mgmt)
+        ],
+        6,
+    );
     let rules = prop::collection::vec(
         (
             0usize..6,
             any::<bool>(),
-            prop_oneof![(0usize..6).prop_map(RPeer::Group), (cidr(), text()).prop_map(|(c, t)| RPeer::Cidr(c, t))],
+            prop_oneof![
+                (0usize..6).prop_map(RPeer::Group),
+                (cidr(), text()).prop_map(|(c, t)| RPeer::Cidr(c, t))
+            ],
             ports(),
             text(),
             text(),
         ),
         0..14,
     );
-    let fqdns = prop::collection::vec((0usize..6, prop::collection::vec(ports(), 1..3), text()), 0..3);
-    let scope = (name(), prop::option::of(name()), prop::collection::vec(0usize..6, 0..5));
+    let fqdns = prop::collection::vec(
+        (0usize..6, prop::collection::vec(ports(), 1..3), text()),
+        0..3,
+    );
+    let scope = (
+        name(),
+        prop::option::of(name()),
+        prop::collection::vec(0usize..6, 0..5),
+    );
     let external = prop::option::of(prop::collection::vec(cidr(), 0..3));
-    (groups, tiers, rules, fqdns, scope, text(), external).prop_map(|(groups, tiers, rules, fqdns, scope, note, external)| {
-        let ids: Vec<String> = groups.into_iter().collect();
-        let mut p = empty_policy("app", "prod");
-        for (i, id) in ids.iter().enumerate() {
-            group(&mut p, id, tiers[i], WorkloadKind::Containers);
-        }
-        let g = |i: usize| ids[i % ids.len()].clone();
-        for (n, (gi, ingress, peer, ports, purpose, owner)) in rules.into_iter().enumerate() {
-            let dir = if ingress { Direction::Ingress } else { Direction::Egress };
-            let (peer, other) = match peer {
-                RPeer::Group(j) => (Peer::Group { id: g(j) }, g(j)),
-                RPeer::Cidr(c, party) => (Peer::Cidr { cidr: c, party: party.clone() }, party),
-            };
-            let id = format!("r{n}_{}_{}", g(gi).replace('-', "_"), token(ports));
-            p.rules.push(rule(&id, &g(gi), dir, peer, ports, desc(&g(gi), &other, ports, &purpose, &owner)));
-        }
-        for (gi, ports, purpose) in fqdns {
-            p.fqdn_egress.push(FqdnEgress {
-                group: g(gi),
-                fqdns: vec![".example.com".into()],
-                ports: ports.clone(),
-                description: desc(&g(gi), ".example.com", ports[0], &purpose, "team"),
+    (groups, tiers, rules, fqdns, scope, text(), external).prop_map(
+        |(groups, tiers, rules, fqdns, scope, note, external)| {
+            let ids: Vec<String> = groups.into_iter().collect();
+            let mut p = empty_policy("app", "prod");
+            for (i, id) in ids.iter().enumerate() {
+                group(&mut p, id, tiers[i], WorkloadKind::Containers);
+            }
+            let g = |i: usize| ids[i % ids.len()].clone();
+            for (n, (gi, ingress, peer, ports, purpose, owner)) in rules.into_iter().enumerate() {
+                let dir = if ingress {
+                    Direction::Ingress
+                } else {
+                    Direction::Egress
+                };
+                let (peer, other) = match peer {
+                    RPeer::Group(j) => (Peer::Group { id: g(j) }, g(j)),
+                    RPeer::Cidr(c, party) => (
+                        Peer::Cidr {
+                            cidr: c,
+                            party: party.clone(),
+                        },
+                        party,
+                    ),
+                };
+                let id = format!("r{n}_{}_{}", g(gi).replace('-', "_"), token(ports));
+                p.rules.push(rule(
+                    &id,
+                    &g(gi),
+                    dir,
+                    peer,
+                    ports,
+                    desc(&g(gi), &other, ports, &purpose, &owner),
+                ));
+            }
+            for (gi, ports, purpose) in fqdns {
+                p.fqdn_egress.push(FqdnEgress {
+                    group: g(gi),
+                    fqdns: vec![".example.com".into()],
+                    ports: ports.clone(),
+                    description: desc(&g(gi), ".example.com", ports[0], &purpose, "team"),
+                    origin: loc(),
+                });
+            }
+            let (namespace, ingress_namespace, ws) = scope;
+            p.kubernetes = Some(KubernetesScope {
+                namespace,
+                ingress_namespace,
+                workloads: ws.into_iter().map(g).collect(),
                 origin: loc(),
             });
-        }
-        let (namespace, ingress_namespace, ws) = scope;
-        p.kubernetes = Some(KubernetesScope { namespace, ingress_namespace, workloads: ws.into_iter().map(g).collect(), origin: loc() });
-        Case { policy: p, note, external }
-    })
+            Case {
+                policy: p,
+                note,
+                external,
+            }
+        },
+    )
 }
 
 proptest! {
@@ -127,7 +177,10 @@ fn random_policies_pass_kubernetes_validate() {
     let mut files = Vec::new();
     for i in 0..24 {
         let c = case().new_tree(&mut runner).unwrap().current();
-        let opts = Options { cni_note: &c.note, cluster_external_cidrs: c.external.as_deref() };
+        let opts = Options {
+            cni_note: &c.note,
+            cluster_external_cidrs: c.external.as_deref(),
+        };
         let f = dir.path().join(format!("random-{i}.yaml"));
         std::fs::write(&f, render(&c.policy, &opts).unwrap()).unwrap();
         files.push(f);

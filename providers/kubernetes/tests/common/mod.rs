@@ -13,7 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn loc() -> Location {
-    Location { file: "hand.toml".into(), line: 1, col: 1 }
+    Location {
+        file: "hand.toml".into(),
+        line: 1,
+        col: 1,
+    }
 }
 
 pub fn empty_policy(name: &str, env: &str) -> Policy {
@@ -36,7 +40,11 @@ pub fn empty_policy(name: &str, env: &str) -> Policy {
         externals: vec![],
         fqdn_egress: vec![],
         endpoints: vec![],
-        access: Access { strategy: None, per_tier: BTreeMap::new(), origin: loc() },
+        access: Access {
+            strategy: None,
+            per_tier: BTreeMap::new(),
+            origin: loc(),
+        },
         deny: vec![],
         kubernetes: None,
         spokes: vec![],
@@ -70,24 +78,73 @@ pub fn desc(src: &str, dst: &str, ports: PortRange, purpose: &str, owner: &str) 
 pub fn flow(p: &mut Policy, from: &str, to: &str, ports: PortRange, purpose: &str, owner: &str) {
     let d = desc(from, to, ports, purpose, owner);
     let tok = token(ports);
-    p.rules.push(rule(&format!("{to}_in_from_{from}_{tok}"), to, Direction::Ingress, Peer::Group { id: from.into() }, ports, d.clone()));
-    p.rules.push(rule(&format!("{from}_out_to_{to}_{tok}"), from, Direction::Egress, Peer::Group { id: to.into() }, ports, d));
+    p.rules.push(rule(
+        &format!("{to}_in_from_{from}_{tok}"),
+        to,
+        Direction::Ingress,
+        Peer::Group { id: from.into() },
+        ports,
+        d.clone(),
+    ));
+    p.rules.push(rule(
+        &format!("{from}_out_to_{to}_{tok}"),
+        from,
+        Direction::Egress,
+        Peer::Group { id: to.into() },
+        ports,
+        d,
+    ));
 }
 
 /// A rule between a group and a CIDR party.
-pub fn cidr_rule(p: &mut Policy, group: &str, dir: Direction, cidr: &str, party: &str, ports: PortRange, purpose: &str, owner: &str) {
+#[allow(clippy::too_many_arguments)]
+pub fn cidr_rule(
+    p: &mut Policy,
+    group: &str,
+    dir: Direction,
+    cidr: &str,
+    party: &str,
+    ports: PortRange,
+    purpose: &str,
+    owner: &str,
+) {
     let cidr: IpNet = cidr.parse().unwrap();
     let (src, dst) = match dir {
         Direction::Ingress => (party.to_string(), group.to_string()),
         Direction::Egress => (group.to_string(), party.to_string()),
     };
     let d = desc(&src, &dst, ports, purpose, owner);
-    let word = if dir == Direction::Ingress { "in_from" } else { "out_to" };
-    let id = format!("{group}_{word}_{}_{}", cidr.to_string().replace(['.', '/', ':'], "_"), token(ports));
-    p.rules.push(rule(&id, group, dir, Peer::Cidr { cidr, party: party.into() }, ports, d));
+    let word = if dir == Direction::Ingress {
+        "in_from"
+    } else {
+        "out_to"
+    };
+    let id = format!(
+        "{group}_{word}_{}_{}",
+        cidr.to_string().replace(['.', '/', ':'], "_"),
+        token(ports)
+    );
+    p.rules.push(rule(
+        &id,
+        group,
+        dir,
+        Peer::Cidr {
+            cidr,
+            party: party.into(),
+        },
+        ports,
+        d,
+    ));
 }
 
-pub fn rule(id: &str, group: &str, direction: Direction, peer: Peer, ports: PortRange, description: Description) -> Rule {
+pub fn rule(
+    id: &str,
+    group: &str,
+    direction: Direction,
+    peer: Peer,
+    ports: PortRange,
+    description: Description,
+) -> Rule {
     Rule {
         id: id.into(),
         group: group.into(),
@@ -117,13 +174,57 @@ pub fn worked_example() -> Policy {
     group(&mut p, "ecs", Tier::App, WorkloadKind::Containers);
     group(&mut p, "rds", Tier::Data, WorkloadKind::Postgres);
     group(&mut p, "redis", Tier::Data, WorkloadKind::Redis);
-    for (cidr, port, purpose) in [("0.0.0.0/0", 443, "public site traffic"), ("::/0", 443, "public site traffic"), ("0.0.0.0/0", 80, "HTTP redirect to HTTPS"), ("::/0", 80, "HTTP redirect to HTTPS")] {
-        cidr_rule(&mut p, "alb", Direction::Ingress, cidr, "internet", PortRange::tcp(port), purpose, "web team");
+    for (cidr, port, purpose) in [
+        ("0.0.0.0/0", 443, "public site traffic"),
+        ("::/0", 443, "public site traffic"),
+        ("0.0.0.0/0", 80, "HTTP redirect to HTTPS"),
+        ("::/0", 80, "HTTP redirect to HTTPS"),
+    ] {
+        cidr_rule(
+            &mut p,
+            "alb",
+            Direction::Ingress,
+            cidr,
+            "internet",
+            PortRange::tcp(port),
+            purpose,
+            "web team",
+        );
     }
-    flow(&mut p, "alb", "ecs", PortRange::tcp(8080), "request forward", "platform team");
-    flow(&mut p, "ecs", "rds", PortRange::tcp(5432), "order service write path", "payments team");
-    flow(&mut p, "ecs", "redis", PortRange::tcp(6379), "session cache", "platform team");
-    cidr_rule(&mut p, "ecs", Direction::Egress, "13.55.0.0/16", "13.55.0.0/16", PortRange::tcp(443), "Stripe API payment webhooks", "payments team");
+    flow(
+        &mut p,
+        "alb",
+        "ecs",
+        PortRange::tcp(8080),
+        "request forward",
+        "platform team",
+    );
+    flow(
+        &mut p,
+        "ecs",
+        "rds",
+        PortRange::tcp(5432),
+        "order service write path",
+        "payments team",
+    );
+    flow(
+        &mut p,
+        "ecs",
+        "redis",
+        PortRange::tcp(6379),
+        "session cache",
+        "platform team",
+    );
+    cidr_rule(
+        &mut p,
+        "ecs",
+        Direction::Egress,
+        "13.55.0.0/16",
+        "13.55.0.0/16",
+        PortRange::tcp(443),
+        "Stripe API payment webhooks",
+        "payments team",
+    );
     p.kubernetes = Some(KubernetesScope {
         namespace: "prod".into(),
         ingress_namespace: Some("ingress-nginx".into()),
@@ -137,7 +238,8 @@ pub fn worked_example() -> Policy {
 pub fn parse_docs(yaml: &str) -> Vec<Value> {
     let mut docs = Vec::new();
     for de in serde_norway::Deserializer::from_str(yaml) {
-        let v: Value = serde::Deserialize::deserialize(de).unwrap_or_else(|e| panic!("YAML does not parse: {e}\n{yaml}"));
+        let v: Value = serde::Deserialize::deserialize(de)
+            .unwrap_or_else(|e| panic!("YAML does not parse: {e}\n{yaml}"));
         if !v.is_null() {
             docs.push(v);
         }
@@ -156,7 +258,8 @@ pub fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 pub fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -166,23 +269,45 @@ fn is_qualified_name_part(s: &str) -> bool {
         && s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_alphanumeric())
         && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The checks every rendered file must pass; returns the policies by name.
-pub fn structural_checks(yaml: &str, policy: &Policy, external: Option<&[IpNet]>, valid_names: bool) -> BTreeMap<String, Value> {
+pub fn structural_checks(
+    yaml: &str,
+    policy: &Policy,
+    external: Option<&[IpNet]>,
+    valid_names: bool,
+) -> BTreeMap<String, Value> {
     for needle in ["generated by", "cloudwall", "auto-generated"] {
-        assert!(!yaml.to_lowercase().contains(needle), "mentions a generator: {needle}");
+        assert!(
+            !yaml.to_lowercase().contains(needle),
+            "mentions a generator: {needle}"
+        );
     }
     let docs = parse_docs(yaml);
     let scope = policy.kubernetes.as_ref().unwrap();
     let mut by_name = BTreeMap::new();
     for d in &docs {
-        assert_eq!(s(d, &["apiVersion"]).and_then(Value::as_str), Some("networking.k8s.io/v1"));
-        assert_eq!(s(d, &["kind"]).and_then(Value::as_str), Some("NetworkPolicy"));
-        let name = s(d, &["metadata", "name"]).and_then(Value::as_str).expect("name").to_string();
+        assert_eq!(
+            s(d, &["apiVersion"]).and_then(Value::as_str),
+            Some("networking.k8s.io/v1")
+        );
+        assert_eq!(
+            s(d, &["kind"]).and_then(Value::as_str),
+            Some("NetworkPolicy")
+        );
+        let name = s(d, &["metadata", "name"])
+            .and_then(Value::as_str)
+            .expect("name")
+            .to_string();
         assert!(is_dns_label(&name), "name {name:?} is not a DNS-1123 label");
-        assert_eq!(s(d, &["metadata", "namespace"]).and_then(Value::as_str), Some(scope.namespace.as_str()), "namespace read back");
+        assert_eq!(
+            s(d, &["metadata", "namespace"]).and_then(Value::as_str),
+            Some(scope.namespace.as_str()),
+            "namespace read back"
+        );
         if let Some(ann) = s(d, &["metadata", "annotations"]).and_then(Value::as_mapping) {
             for (k, v) in ann {
                 let k = k.as_str().expect("annotation key is a string");
@@ -190,14 +315,27 @@ pub fn structural_checks(yaml: &str, policy: &Policy, external: Option<&[IpNet]>
                 assert!(v.as_str().is_some(), "annotation value of {k} is a string");
             }
         }
-        let types: Vec<&str> = s(d, &["spec", "policyTypes"]).and_then(Value::as_sequence).expect("policyTypes explicit").iter().map(|t| t.as_str().unwrap()).collect();
+        let types: Vec<&str> = s(d, &["spec", "policyTypes"])
+            .and_then(Value::as_sequence)
+            .expect("policyTypes explicit")
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
         assert!(!types.is_empty(), "{name}: empty policyTypes");
         for (key, ty) in [("ingress", "Ingress"), ("egress", "Egress")] {
             if s(d, &["spec", key]).is_some() {
-                assert!(types.contains(&ty), "{name}: {key} rules without {ty} in policyTypes");
+                assert!(
+                    types.contains(&ty),
+                    "{name}: {key} rules without {ty} in policyTypes"
+                );
             }
         }
-        assert!(s(d, &["spec", "podSelector"]).and_then(Value::as_mapping).is_some(), "{name}: podSelector");
+        assert!(
+            s(d, &["spec", "podSelector"])
+                .and_then(Value::as_mapping)
+                .is_some(),
+            "{name}: podSelector"
+        );
         if let Some(rules) = s(d, &["spec", "egress"]).and_then(Value::as_sequence) {
             for r in rules {
                 check_not_wide_open(&name, r, "to");
@@ -209,19 +347,38 @@ pub fn structural_checks(yaml: &str, policy: &Policy, external: Option<&[IpNet]>
             }
         }
         if valid_names {
-            if let Some(labels) = s(d, &["spec", "podSelector", "matchLabels"]).and_then(Value::as_mapping) {
+            if let Some(labels) =
+                s(d, &["spec", "podSelector", "matchLabels"]).and_then(Value::as_mapping)
+            {
                 for (_, v) in labels {
-                    assert!(is_qualified_name_part(v.as_str().unwrap()), "label value {v:?}");
+                    assert!(
+                        is_qualified_name_part(v.as_str().unwrap()),
+                        "label value {v:?}"
+                    );
                 }
             }
         }
-        assert!(by_name.insert(name.clone(), d.clone()).is_none(), "duplicate policy name {name}");
+        assert!(
+            by_name.insert(name.clone(), d.clone()).is_none(),
+            "duplicate policy name {name}"
+        );
     }
 
     // Default deny: every pod, both directions, no rules.
     let deny = &by_name["default-deny-all"];
-    assert_eq!(s(deny, &["spec", "podSelector"]).and_then(Value::as_mapping).map(|m| m.len()), Some(0));
-    let types: Vec<&str> = s(deny, &["spec", "policyTypes"]).unwrap().as_sequence().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert_eq!(
+        s(deny, &["spec", "podSelector"])
+            .and_then(Value::as_mapping)
+            .map(|m| m.len()),
+        Some(0)
+    );
+    let types: Vec<&str> = s(deny, &["spec", "policyTypes"])
+        .unwrap()
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
     assert_eq!(types, ["Ingress", "Egress"]);
     assert!(s(deny, &["spec", "ingress"]).is_none() && s(deny, &["spec", "egress"]).is_none());
 
@@ -230,32 +387,85 @@ pub fn structural_checks(yaml: &str, policy: &Policy, external: Option<&[IpNet]>
     let eg = s(dns, &["spec", "egress"]).unwrap().as_sequence().unwrap();
     assert_eq!(eg.len(), 1);
     let to = eg[0].get("to").unwrap().as_sequence().unwrap();
-    assert_eq!(to.len(), 1, "namespace and pod selectors AND-ed in one element");
-    assert_eq!(s(&to[0], &["namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"]).and_then(Value::as_str), Some("kube-system"));
-    assert_eq!(s(&to[0], &["podSelector", "matchLabels", "k8s-app"]).and_then(Value::as_str), Some("kube-dns"));
-    let mut ports: Vec<(String, u64)> = eg[0].get("ports").unwrap().as_sequence().unwrap().iter().map(|p| (p["protocol"].as_str().unwrap().to_string(), p["port"].as_u64().unwrap())).collect();
+    assert_eq!(
+        to.len(),
+        1,
+        "namespace and pod selectors AND-ed in one element"
+    );
+    assert_eq!(
+        s(
+            &to[0],
+            &[
+                "namespaceSelector",
+                "matchLabels",
+                "kubernetes.io/metadata.name"
+            ]
+        )
+        .and_then(Value::as_str),
+        Some("kube-system")
+    );
+    assert_eq!(
+        s(&to[0], &["podSelector", "matchLabels", "k8s-app"]).and_then(Value::as_str),
+        Some("kube-dns")
+    );
+    let mut ports: Vec<(String, u64)> = eg[0]
+        .get("ports")
+        .unwrap()
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["protocol"].as_str().unwrap().to_string(),
+                p["port"].as_u64().unwrap(),
+            )
+        })
+        .collect();
     ports.sort();
     assert_eq!(ports, [("TCP".to_string(), 53), ("UDP".to_string(), 53)]);
 
     // Every rule of an in-cluster workload carries its description.
     let mut in_cluster: Vec<&String> = scope.workloads.iter().collect();
     in_cluster.dedup();
-    for r in policy.rules.iter().filter(|r| scope.workloads.contains(&r.group)) {
-        let rendered: Vec<&Value> = by_name.values().filter_map(|d| s(d, &["metadata", "annotations"])).filter_map(Value::as_mapping).flat_map(|m| m.values()).collect();
-        let outside_known = external.is_some_and(|c| !c.is_empty() && c.iter().all(|n| n.prefix_len() > 0));
+    for r in policy
+        .rules
+        .iter()
+        .filter(|r| scope.workloads.contains(&r.group))
+    {
+        let rendered: Vec<&Value> = by_name
+            .values()
+            .filter_map(|d| s(d, &["metadata", "annotations"]))
+            .filter_map(Value::as_mapping)
+            .flat_map(|m| m.values())
+            .collect();
+        let outside_known =
+            external.is_some_and(|c| !c.is_empty() && c.iter().all(|n| n.prefix_len() > 0));
         let specific_peer = match &r.peer {
             Peer::Group { id } => {
                 scope.workloads.contains(id)
-                    || (r.direction == Direction::Ingress && scope.ingress_namespace.is_some() && policy.group(id).is_some_and(|g| g.tier == Tier::Public))
+                    || (r.direction == Direction::Ingress
+                        && scope.ingress_namespace.is_some()
+                        && policy.group(id).is_some_and(|g| g.tier == Tier::Public))
                     || outside_known
             }
             Peer::Cidr { cidr, .. } => cidr.prefix_len() > 0,
         };
-        let renderable = r.ports.proto != Proto::Icmp && (r.ports.proto != Proto::All || specific_peer);
+        let renderable =
+            r.ports.proto != Proto::Icmp && (r.ports.proto != Proto::All || specific_peer);
         if renderable {
-            assert!(rendered.iter().any(|v| v.as_str() == Some(r.description.text().as_str())), "description of {} read back unchanged", r.id);
+            assert!(
+                rendered
+                    .iter()
+                    .any(|v| v.as_str() == Some(r.description.text().as_str())),
+                "description of {} read back unchanged",
+                r.id
+            );
         } else {
-            assert!(yaml.contains(&format!("# {}: not rendered", r.id)), "rule {} not rendered without a note", r.id);
+            assert!(
+                yaml.contains(&format!("# {}: not rendered", r.id)),
+                "rule {} not rendered without a note",
+                r.id
+            );
         }
     }
     by_name
@@ -263,7 +473,10 @@ pub fn structural_checks(yaml: &str, policy: &Policy, external: Option<&[IpNet]>
 
 /// No rule may open every port to every address.
 fn check_not_wide_open(name: &str, r: &Value, peer_key: &str) {
-    let has_ports = r.get("ports").and_then(Value::as_sequence).is_some_and(|p| !p.is_empty());
+    let has_ports = r
+        .get("ports")
+        .and_then(Value::as_sequence)
+        .is_some_and(|p| !p.is_empty());
     if has_ports {
         for p in r["ports"].as_sequence().unwrap() {
             let proto = p["protocol"].as_str().unwrap();
@@ -277,7 +490,9 @@ fn check_not_wide_open(name: &str, r: &Value, peer_key: &str) {
         return;
     }
     let peers = r.get(peer_key).and_then(Value::as_sequence);
-    let peers = peers.unwrap_or_else(|| panic!("{name}: a rule without ports and without {peer_key} opens everything"));
+    let peers = peers.unwrap_or_else(|| {
+        panic!("{name}: a rule without ports and without {peer_key} opens everything")
+    });
     assert!(!peers.is_empty(), "{name}: empty {peer_key} list");
     for p in peers {
         if let Some(c) = s(p, &["ipBlock", "cidr"]).and_then(Value::as_str) {
@@ -299,9 +514,12 @@ pub fn kubernetes_validate() -> Option<PathBuf> {
         }
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    [root.join(".venv/tools/bin").join(exe), PathBuf::from("/work/main/.venv/tools/bin").join(exe)]
-        .into_iter()
-        .find(|c| c.is_file())
+    [
+        root.join(".venv/tools/bin").join(exe),
+        PathBuf::from("/work/main/.venv/tools/bin").join(exe),
+    ]
+    .into_iter()
+    .find(|c| c.is_file())
 }
 
 pub fn in_ci() -> bool {
@@ -316,10 +534,25 @@ pub fn validate_files(files: &[PathBuf]) -> bool {
         eprintln!("{why}");
         return false;
     };
-    let out = Command::new(&tool).arg("--strict").arg("--no-warn").args(files).output().expect("run kubernetes-validate");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "kubernetes-validate refused the manifests:\n{text}");
-    let docs: usize = files.iter().map(|f| parse_docs(&std::fs::read_to_string(f).unwrap()).len()).sum();
+    let out = Command::new(&tool)
+        .arg("--strict")
+        .arg("--no-warn")
+        .args(files)
+        .output()
+        .expect("run kubernetes-validate");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "kubernetes-validate refused the manifests:\n{text}"
+    );
+    let docs: usize = files
+        .iter()
+        .map(|f| parse_docs(&std::fs::read_to_string(f).unwrap()).len())
+        .sum();
     let passed = text.lines().filter(|l| l.contains("passed")).count();
     assert_eq!(passed, docs, "every document validated:\n{text}");
     true
