@@ -140,6 +140,7 @@ pub fn plan(policy: &Policy, opts: &Options) -> Option<Vec<Doc>> {
                     DNS_LABEL.0, DNS_LABEL.1, DNS_NAMESPACE
                 ),
                 "k8s-app=kube-dns is the CoreDNS/kube-dns convention; check the DNS pods' labels on your distribution.".into(),
+                "With NodeLocal DNSCache the pods ask a link-local address on their node instead: allow that address too.".into(),
             ],
             annotations: Vec::new(),
             workload: None,

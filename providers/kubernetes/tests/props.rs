@@ -185,5 +185,16 @@ fn random_policies_pass_kubernetes_validate() {
         std::fs::write(&f, render(&c.policy, &opts).unwrap()).unwrap();
         files.push(f);
     }
+    for f in &files {
+        let yaml = std::fs::read_to_string(f).unwrap();
+        if let Some(py) = pyyaml_docs(f) {
+            assert_eq!(
+                py,
+                norway_docs_json(&yaml),
+                "two YAML readers agree on {}",
+                f.display()
+            );
+        }
+    }
     validate_files(&files);
 }

@@ -382,6 +382,17 @@ fn hostile_strings_stay_inert() {
         .unwrap();
     assert!(is_dns_label(part_of), "{part_of}");
     let file = write_tmp("hostile", &yaml);
+    match pyyaml_docs(&file.1) {
+        Some(py) => assert_eq!(
+            py,
+            norway_docs_json(&yaml),
+            "two YAML readers read the same values"
+        ),
+        None => {
+            assert!(!in_ci(), "the tools' Python (PyYAML) is missing in CI");
+            eprintln!("SKIP: PyYAML cross-check: the tools' Python was not found");
+        }
+    }
     validate_files(&[file.1]);
 }
 

@@ -557,3 +557,32 @@ pub fn validate_files(files: &[PathBuf]) -> bool {
     assert_eq!(passed, docs, "every document validated:\n{text}");
     true
 }
+
+/// A second, independent YAML reader: PyYAML (YAML 1.1, like the Go decoder of kubectl)
+/// from the tools' Python, as JSON. `None` when that Python is not available.
+pub fn pyyaml_docs(file: &Path) -> Option<serde_json::Value> {
+    let python = std::env::var_os("CLOUDWALL_TOOLS_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| kubernetes_validate().map(|k| k.with_file_name("python")))
+        .filter(|p| p.is_file())?;
+    let script = "import sys, json, yaml\n\
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')) if d is not None]\n\
+sys.stdout.write(json.dumps(docs))\n";
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "PyYAML refused the file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("json from PyYAML"))
+}
+
+/// The documents as JSON, read by serde_norway.
+pub fn norway_docs_json(yaml: &str) -> serde_json::Value {
+    serde_json::to_value(parse_docs(yaml)).expect("YAML values convert to JSON")
+}
