@@ -198,3 +198,101 @@ fn random_policies_pass_kubernetes_validate() {
     }
     validate_files(&files);
 }
+
+/// A random profile as TOML text, with a `[kubernetes]` section: names, tiers, kinds,
+/// flows (some to the internet and external parties), CIDR and host-name egress, and
+/// hostile purposes and owners.
+fn profile_text() -> impl Strategy<Value = String> {
+    let kinds = prop_oneof![
+        Just("containers"),
+        Just("vm"),
+        Just("kubernetes"),
+        Just("load-balancer"),
+        Just("postgres"),
+        Just("redis")
+    ];
+    let tiers = prop_oneof![Just("public"), Just("app"), Just("data")];
+    let workloads = prop::collection::btree_map(name(), (tiers, kinds), 2..6);
+    let port = prop_oneof![
+        (1u16..=65535).prop_map(|p| format!("{p}/tcp")),
+        (1u16..=65535).prop_map(|p| format!("{p}/udp")),
+        (1u16..=60000, 1u16..=500).prop_map(|(a, n)| format!("{a}-{}/tcp", a + n)),
+        Just("icmp".to_string()),
+        Just("all".to_string()),
+    ];
+    let flows = prop::collection::vec(
+        (
+            0usize..8,
+            0usize..8,
+            prop::collection::vec(port.clone(), 1..3),
+            "\\PC{0,20}",
+            "\\PC{0,12}",
+        ),
+        0..8,
+    );
+    let egress = prop::collection::vec(
+        (
+            0usize..8,
+            any::<bool>(),
+            prop::collection::vec(port, 1..2),
+            "\\PC{1,20}",
+        ),
+        0..3,
+    );
+    let k8s = (
+        prop::collection::vec(0usize..8, 1..3),
+        prop::option::of(name()),
+    );
+    (workloads, flows, egress, k8s).prop_map(|(workloads, flows, egress, (kw, ingress_ns))| {
+        let q = |s: &str| serde_json::to_string(s).unwrap();
+        let names: Vec<&String> = workloads.keys().collect();
+        let mut t = String::from("[deployment]\nname = \"shop\"\nenv = \"prod\"\n\n");
+        for (n, (tier, kind)) in &workloads {
+            t += &format!("[[workload]]\nname = {}\ntier = \"{tier}\"\nkind = \"{kind}\"\n\n", q(n));
+        }
+        t += "[[external]]\nname = \"partner\"\ncidrs = [\"198.51.100.0/24\", \"2001:db8::/32\"]\npurpose = \"partner network\"\n\n";
+        let end = |i: usize| -> String {
+            match i {
+                i if i < names.len() => names[i].clone(),
+                i if i % 2 == 0 => "internet".into(),
+                _ => "partner".into(),
+            }
+        };
+        for (a, b, ports, purpose, owner) in flows {
+            let ports: Vec<String> = ports.iter().map(|p| q(p)).collect();
+            t += &format!(
+                "[[flow]]\nfrom = {}\nto = {}\nports = [{}]\npurpose = {}\nowner = {}\njustification = \"exposed on purpose\"\n\n",
+                q(&end(a)), q(&names[b % names.len()]), ports.join(", "), q(&purpose), q(&owner)
+            );
+        }
+        for (a, fqdn, ports, purpose) in egress {
+            let ports: Vec<String> = ports.iter().map(|p| q(p)).collect();
+            let dest = if fqdn { "fqdns = [\".example.com\"]" } else { "cidrs = [\"203.0.113.0/24\"]" };
+            t += &format!(
+                "[[egress]]\nfrom = {}\n{dest}\nports = [{}]\npurpose = {}\n\n",
+                q(names[a % names.len()]), ports.join(", "), q(&purpose)
+            );
+        }
+        let kw: Vec<String> = kw.iter().map(|i| q(names[i % names.len()])).collect();
+        t += &format!("[kubernetes]\nnamespace = \"shop\"\nworkloads = [{}]\n", kw.join(", "));
+        if let Some(ns) = ingress_ns {
+            t += &format!("ingress_namespace = {}\n", q(&ns));
+        }
+        t
+    })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 96, ..Config::default() })]
+
+    #[test]
+    fn random_profiles_through_the_real_parser_and_compiler(text in profile_text()) {
+        let profile = cloudwall_core::profile::parse_str(std::path::Path::new("random.toml"), &text);
+        // Profiles the validator refuses never reach a provider.
+        prop_assume!(profile.is_ok());
+        let policy = cloudwall_core::compile::compile(&profile.unwrap());
+        let opts = Options { cni_note: "note", cluster_external_cidrs: None };
+        let yaml = render(&policy, &opts).expect("a [kubernetes] section gives a file");
+        structural_checks(&yaml, &policy, None, true);
+    }
+}
