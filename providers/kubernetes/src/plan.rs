@@ -232,7 +232,7 @@ impl Ctx<'_> {
                 annotations.push((key.clone(), f.description.text()));
                 entries.push(Entry::Rule(Item {
                     comment: format!(
-                        "{key}: host-name allow-list entry: public addresses only; the egress filter outside the cluster enforces the host names"
+                        "{key}: host-name allow-list entry: public addresses only, the egress filter outside the cluster enforces the host names (behind an explicit forward proxy, allow the proxy's address instead)"
                     ),
                     peers: public_blocks(),
                     ports,

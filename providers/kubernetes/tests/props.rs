@@ -262,7 +262,7 @@ fn profile_text() -> impl Strategy<Value = String> {
             let ports: Vec<String> = ports.iter().map(|p| q(p)).collect();
             t += &format!(
                 "[[flow]]\nfrom = {}\nto = {}\nports = [{}]\npurpose = {}\nowner = {}\njustification = \"exposed on purpose\"\n\n",
-                q(&end(a)), q(&names[b % names.len()]), ports.join(", "), q(&purpose), q(&owner)
+                q(&end(a)), q(names[b % names.len()]), ports.join(", "), q(&purpose), q(&owner)
             );
         }
         for (a, fqdn, ports, purpose) in egress {
