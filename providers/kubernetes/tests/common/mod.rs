@@ -502,9 +502,13 @@ fn check_not_wide_open(name: &str, r: &Value, peer_key: &str) {
     }
 }
 
-/// The real `kubernetes-validate` (PyPI): on PATH, or in the workspace's tool venv.
+/// The real `kubernetes-validate` (PyPI): `$KUBERNETES_VALIDATE` when set, else on PATH,
+/// else in the workspace's tool venv.
 pub fn kubernetes_validate() -> Option<PathBuf> {
     let exe = "kubernetes-validate";
+    if let Some(p) = std::env::var_os("KUBERNETES_VALIDATE") {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
             let c = dir.join(exe);
