@@ -17,6 +17,8 @@ pub struct Target<'a> {
     pub group_suffix: &'a str,
     /// The longest description the platform stores.
     pub max_description: usize,
+    /// How the provider writes the template's `->` (platforms without `>` write `to`).
+    pub arrow: &'a str,
 }
 
 /// Renders every phase twice; the two renders must be byte-identical.
@@ -61,7 +63,7 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
         // Rule 3: a description in the template, within the platform's length.
         assert!(!r.description.trim().is_empty(), "{}: rule without description", r.at);
         assert!(r.description.chars().count() <= t.max_description, "{}: description too long", r.at);
-        assert!(r.description.contains(" -> ") && r.description.contains(" : "), "{}: description {:?} not in the template", r.at, r.description);
+        assert!(r.description.contains(&format!(" {} ", t.arrow)) && r.description.contains(" : "), "{}: description {:?} not in the template", r.at, r.description);
         if let ReadPeer::Cidr(c) = &r.peer {
             let internet = c.prefix_len() == 0;
             // Rule 1 and 4: no internet source on a sensitive port.

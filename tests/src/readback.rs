@@ -110,7 +110,7 @@ pub fn aws_terraform(files: &Artifacts) -> ReadBack {
         let proto = string("ip_protocol").unwrap_or_else(|| panic!("{at}: no ip_protocol"));
         let ports = match proto.as_str() {
             "-1" => PortRange::ALL,
-            "icmp" => PortRange::ICMP,
+            "icmp" | "icmpv6" => PortRange::ICMP,
             p => {
                 let proto = if p == "tcp" { Proto::Tcp } else { Proto::Udp };
                 let from = num("from_port").unwrap_or_else(|| panic!("{at}: no from_port")) as u16;

@@ -56,6 +56,7 @@ conformance_suite!(
         read: readback::aws_terraform,
         group_suffix: "-sg",
         max_description: 255,
+        arrow: "to",
     },
     "aws"
 );

@@ -59,7 +59,7 @@ fn checkov_reports_no_failed_network_check_on_aws_terraform() {
         let Some(checkov) = tools::require("checkov", "scans the generated Terraform") else { return };
         let tf = dir.path().join("terraform");
         let mut cmd = Command::new(checkov);
-        cmd.args(["-d"]).arg(&tf).args(["--framework", "terraform", "-o", "json", "--quiet", "--compact"]);
+        cmd.args(["-d"]).arg(&tf).args(["--framework", "terraform", "-o", "json", "--compact"]);
         cmd.env("BC_SKIP_MAPPING", "TRUE").env("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false");
         let (_code, out, err) = tools::run(&mut cmd);
         let v: serde_json::Value = serde_json::from_str(out.trim())

@@ -4,6 +4,7 @@ pub mod check;
 pub mod cli_script;
 pub mod hcl;
 pub mod names;
+pub mod phases;
 pub mod plan;
 pub mod report;
 pub mod shell;
@@ -23,19 +24,43 @@ impl Provider for Aws {
             name: "aws".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             description: "Amazon Web Services: security groups as Terraform and aws CLI, with a report".into(),
-            phases: vec![Phase::Groups, Phase::Report],
+            phases: std::iter::once(Phase::Groups)
+                .chain(phases::all().into_iter().map(|(p, _)| p))
+                .chain(std::iter::once(Phase::Report))
+                .collect(),
         }
     }
 
     fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
         let plan = plan::Plan::new(policy).map_err(|message| RenderError { provider: "aws".into(), message })?;
         let mut out = Artifacts::new();
+        let mut script = String::new();
+        let mut sections = String::new();
+        for (phase, render) in phases::all() {
+            if !phases.contains(&phase) {
+                continue;
+            }
+            let c = render(&plan);
+            out.extend(c.files);
+            if !c.script.is_empty() {
+                script.push('\n');
+                script.push_str(&c.script);
+            }
+            if !c.report.is_empty() {
+                sections.push('\n');
+                sections.push_str(&c.report);
+            }
+        }
         if phases.contains(&Phase::Groups) {
             terraform::render_groups(&plan, &mut out);
-            out.insert("cli/apply.sh".into(), cli_script::render(&plan));
+            let mut apply = cli_script::render(&plan);
+            apply.push_str(&script);
+            out.insert("cli/apply.sh".into(), apply);
         }
         if phases.contains(&Phase::Report) {
-            out.insert("report.md".into(), report::render(&plan));
+            let mut report = report::render(&plan);
+            report.push_str(&sections);
+            out.insert("report.md".into(), report);
         }
         Ok(out)
     }
