@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// Print more detail on what is done.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Load a provider plugin library (repeatable). Plugins are also loaded from
+    /// CLOUDWALL_PLUGIN_PATH (`:`-separated) and from a profile's `plugins = [...]`.
+    #[arg(long = "plugin", global = true, value_name = "PATH")]
+    pub plugins: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +178,20 @@ pub enum Shell {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: Shell,
+}
+
+impl Command {
+    /// The profile files the command reads (their `plugins = [...]` are loaded first).
+    pub fn profiles(&self) -> Vec<PathBuf> {
+        match self {
+            Command::Check(a) => a.profiles.clone(),
+            Command::Generate(a) => a.render.profiles.clone(),
+            Command::Diff(a) => a.render.profiles.clone(),
+            Command::Verify(a) => a.profiles.clone(),
+            Command::Explain(a) => vec![a.profile.clone()],
+            Command::Init(_) | Command::Completions(_) | Command::Plugins { .. } => vec![],
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

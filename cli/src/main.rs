@@ -22,7 +22,13 @@ fn main() -> ExitCode {
     };
     let g = &cli.global;
     let console = console::Console::new(g.no_color, g.quiet, g.verbose);
-    let registry = providers::Registry::builtin();
+    let registry = match providers::load(&cli) {
+        Ok(r) => r,
+        Err(e) => {
+            console.error(&e);
+            return ExitCode::from(commands::exit::FAILURE);
+        }
+    };
     let code = match &cli.command {
         Command::Check(a) => commands::check::run(a, g.format, &console, &registry),
         Command::Generate(a) => commands::generate::run(a, g.format, &console, &registry),

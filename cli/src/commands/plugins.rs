@@ -12,9 +12,11 @@ pub fn list(format: Format, console: &Console, registry: &Registry) -> u8 {
             let items: Vec<serde_json::Value> = entries
                 .iter()
                 .map(|(info, origin)| {
-                    let (kind, path, abi) = match origin {
-                        Origin::BuiltIn => ("built-in", None, None),
-                        Origin::Plugin { path, abi } => ("plugin", Some(path.clone()), Some(abi.clone())),
+                    let (kind, path, abi, protocol) = match origin {
+                        Origin::BuiltIn => ("built-in", None, None, None),
+                        Origin::Plugin { path, abi, protocol } => {
+                            ("plugin", Some(path.clone()), Some(abi.clone()), Some(protocol.clone()))
+                        }
                     };
                     serde_json::json!({
                         "name": info.name,
@@ -24,6 +26,7 @@ pub fn list(format: Format, console: &Console, registry: &Registry) -> u8 {
                         "origin": kind,
                         "path": path,
                         "abi": abi,
+                        "protocol": protocol,
                     })
                 })
                 .collect();

@@ -15,10 +15,14 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A small Policy made by hand (one workload, no rules): enough to drive a plugin.
 fn policy(name: &str) -> Policy {
+    owned_by(name, "ops")
+}
+
+fn owned_by(name: &str, owner: &str) -> Policy {
     serde_json::from_value(serde_json::json!({
         "deployment": {
             "name": name, "env": "prod", "providers": ["x"], "region": null, "regions": [],
-            "topology": "2-tier", "compliance": [], "public": "none", "owner": "ops",
+            "topology": "2-tier", "compliance": [], "public": "none", "owner": owner,
             "availability_zones": 1, "source": "p.toml"
         },
         "groups": [{
@@ -153,7 +157,7 @@ fn paths_escaping_the_output_folder_are_refused() {
         "a//b",
         "C:/x",
     ] {
-        let err = plugin.render(&policy(bad), &[Phase::Report]).unwrap_err();
+        let err = plugin.render(&owned_by("shop", bad), &[Phase::Report]).unwrap_err();
         assert!(
             err.message.contains("refused") && err.message.contains(&format!("{bad:?}")),
             "{bad}: {err}"
@@ -161,7 +165,7 @@ fn paths_escaping_the_output_folder_are_refused() {
     }
     // The same plugin with a path that stays inside renders normally.
     let ok = plugin
-        .render(&policy("nested/ok.txt"), &[Phase::Report])
+        .render(&owned_by("shop", "nested/ok.txt"), &[Phase::Report])
         .unwrap();
     assert_eq!(
         ok.keys().collect::<Vec<_>>(),
