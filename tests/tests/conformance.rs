@@ -68,6 +68,7 @@ conformance_suite!(
         read: cloudwall_tests::nftables::read,
         group_suffix: "-fw",
         max_description: 128,
+        arrow: "->",
     },
     "nftables"
 );
