@@ -16,6 +16,7 @@
 //! tier holds only edge components that have no business reaching private endpoints.
 
 use crate::policy::{
+    Controls, EndpointRestriction, FlowLogSettings, VpnSettings,
     Access, DenyEntry, DeploymentInfo, Description, Direction, EndpointService, ExternalParty,
     FqdnEgress, Group, KubernetesScope, Peer, Policy, Rule, RuleSource, SpokeInfo, ENDPOINTS_GROUP,
     INTERNET,
@@ -311,6 +312,7 @@ pub fn compile(profile: &Profile) -> Policy {
             .iter()
             .map(|(k, v)| (k.clone(), v.value.iter().map(|a| a.value).collect()))
             .collect::<BTreeMap<_, _>>(),
+        controls: controls(profile),
     };
 
     // Private endpoints listed by the user.
@@ -323,6 +325,41 @@ pub fn compile(profile: &Profile) -> Policy {
         ensure_endpoint_group(&mut policy, origin);
     }
     policy
+}
+
+/// The settings of the controls beyond groups and rules, defaults already applied by the
+/// parser.
+fn controls(profile: &Profile) -> Controls {
+    let loc = |span: Span| profile.sources.locate(span);
+    let fl = &profile.flow_logs;
+    Controls {
+        egress_mode: profile.egress_filtering.mode.value,
+        egress_log_retention_days: profile.egress_filtering.log_retention_days.value,
+        flow_logs: fl.enabled.value.then(|| FlowLogSettings {
+            destination: fl.destination.value,
+            retention_days: fl.retention_days.value,
+            traffic: fl.traffic.value,
+            origin: loc(fl.enabled.span),
+        }),
+        vpn: profile.vpn.as_ref().map(|v| VpnSettings {
+            client_cidr: v.client_cidr.value,
+            split_tunnel: v.split_tunnel.value,
+            origin: loc(v.span),
+        }),
+        session_idle_timeout_minutes: profile.session_logging.idle_timeout_minutes.value,
+        session_log_retention_days: profile.session_logging.retention_days.value,
+        endpoint_restrictions: profile
+            .private_endpoints
+            .restrict
+            .iter()
+            .map(|r| EndpointRestriction {
+                service: r.service.value.clone(),
+                resources: r.resources.iter().map(|x| x.value.clone()).collect(),
+                actions: r.actions.iter().map(|x| x.value.clone()).collect(),
+                origin: loc(r.span),
+            })
+            .collect(),
+    }
 }
 
 /// Adds private endpoint services that a provider's access strategy needs (e.g. the

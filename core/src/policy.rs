@@ -7,7 +7,9 @@
 //! boundary as JSON; every rule keeps the profile [`Location`] it came from.
 
 use crate::ports::PortRange;
-use crate::profile::model::{Bastion, Compliance, PublicMode, Tier, Topology, WorkloadKind};
+use crate::profile::model::{
+    Bastion, Compliance, EgressMode, FlowLogDestination, FlowLogTraffic, PublicMode, Tier, Topology, WorkloadKind,
+};
 use crate::source::Location;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,68 @@ pub struct Policy {
     pub spokes: Vec<SpokeInfo>,
     /// Workload id -> addresses (on-prem providers).
     pub hosts: BTreeMap<String, Vec<IpNet>>,
+    /// Settings of the controls beyond groups and rules (egress filtering, flow logs,
+    /// VPN, session logging, endpoint restrictions).
+    #[serde(default)]
+    pub controls: Controls,
+}
+
+/// Settings of the controls beyond groups and rules, with the profile's defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Controls {
+    /// How FQDN egress is enforced: a managed stateful firewall or a forward proxy.
+    pub egress_mode: EgressMode,
+    /// Retention of the egress filter's logs.
+    pub egress_log_retention_days: u32,
+    /// `None`: no flow logs.
+    pub flow_logs: Option<FlowLogSettings>,
+    /// The client VPN, when VPN access is used.
+    pub vpn: Option<VpnSettings>,
+    pub session_idle_timeout_minutes: u32,
+    pub session_log_retention_days: u32,
+    /// Endpoint policies: what may be reached through a private endpoint.
+    pub endpoint_restrictions: Vec<EndpointRestriction>,
+}
+
+impl Default for Controls {
+    fn default() -> Self {
+        Controls {
+            egress_mode: EgressMode::Firewall,
+            egress_log_retention_days: 365,
+            flow_logs: None,
+            vpn: None,
+            session_idle_timeout_minutes: 20,
+            session_log_retention_days: 365,
+            endpoint_restrictions: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowLogSettings {
+    pub destination: FlowLogDestination,
+    pub retention_days: u32,
+    pub traffic: FlowLogTraffic,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpnSettings {
+    pub client_cidr: IpNet,
+    pub split_tunnel: bool,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointRestriction {
+    /// The endpoint service as written (`object-storage`).
+    pub service: String,
+    /// Resource names (buckets...); empty = any.
+    pub resources: Vec<String>,
+    /// Neutral words (`read`, `write`, `list`, `delete`) or `prefix:Action`; empty = any.
+    pub actions: Vec<String>,
+    pub origin: Location,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

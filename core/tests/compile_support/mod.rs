@@ -61,6 +61,24 @@ impl B {
                 access: BTreeMap::new(),
                 hosts: BTreeMap::new(),
                 plugins: vec![],
+                egress_filtering: EgressFiltering {
+                    span: None,
+                    mode: Spanned::new(EgressMode::Firewall, Span::default()),
+                    log_retention_days: Spanned::new(365, Span::default()),
+                },
+                flow_logs: FlowLogs {
+                    span: None,
+                    enabled: Spanned::new(false, Span::default()),
+                    destination: Spanned::new(FlowLogDestination::Logs, Span::default()),
+                    retention_days: Spanned::new(365, Span::default()),
+                    traffic: Spanned::new(FlowLogTraffic::All, Span::default()),
+                },
+                vpn: None,
+                session_logging: SessionLogging {
+                    span: None,
+                    idle_timeout_minutes: Spanned::new(20, Span::default()),
+                    retention_days: Spanned::new(365, Span::default()),
+                },
             },
         };
         let d = &mut b;
@@ -121,6 +139,7 @@ impl B {
         let t = self.sp(&format!("tier = \"{tier}\""));
         let k = self.sp(&format!("kind = \"{kind}\""));
         self.p.workloads.push(Workload {
+            regions: vec![],
             span,
             name,
             tier: Spanned::new(tier, t),
@@ -169,6 +188,7 @@ impl B {
         let owner = f.owner.map(|v| self.s("owner", v));
         let justification = f.justification.map(|v| self.s("justification", v));
         self.p.flows.push(Flow {
+            across_regions: Spanned::new(false, Span::default()),
             span,
             from: Spanned::new(endpoint(f.from), fs),
             to: Spanned::new(endpoint(f.to), ts),

@@ -50,6 +50,7 @@ impl PolicyBuilder {
                 kubernetes: None,
                 spokes: vec![],
                 hosts: BTreeMap::new(),
+                controls: Default::default(),
             },
         }
     }

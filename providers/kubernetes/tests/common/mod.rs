@@ -49,6 +49,7 @@ pub fn empty_policy(name: &str, env: &str) -> Policy {
         kubernetes: None,
         spokes: vec![],
         hosts: BTreeMap::new(),
+        controls: Default::default(),
     }
 }
 
@@ -518,12 +519,7 @@ pub fn kubernetes_validate() -> Option<PathBuf> {
         }
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    [
-        root.join(".venv/tools/bin").join(exe),
-        PathBuf::from("/work/main/.venv/tools/bin").join(exe),
-    ]
-    .into_iter()
-    .find(|c| c.is_file())
+    Some(root.join(".venv/tools/bin").join(exe)).filter(|c| c.is_file())
 }
 
 pub fn in_ci() -> bool {
