@@ -70,6 +70,19 @@ pub fn read(files: &Artifacts) -> ReadBack {
                 continue;
             }
             let (code, comment) = line.split_once(" comment \"").unwrap();
+            // A flow-log statement (`log prefix "..." level info`) does not change what is allowed.
+            let code = match code.split_once(" log prefix \"") {
+                Some((before, rest)) => {
+                    let after = rest.split_once('"').map(|(_, a)| a).unwrap_or("");
+                    let after = after
+                        .trim_start()
+                        .strip_prefix("level info")
+                        .unwrap_or(after);
+                    format!("{before} {}", after.trim())
+                }
+                None => code.to_string(),
+            };
+            let code = code.as_str();
             // The comment is one nft string: it must end the line, with no other quote.
             let literal = comment.ends_with('"') && comment.matches('"').count() == 1;
             let description = comment.trim_end_matches('"').to_string();

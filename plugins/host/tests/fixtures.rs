@@ -157,7 +157,9 @@ fn paths_escaping_the_output_folder_are_refused() {
         "a//b",
         "C:/x",
     ] {
-        let err = plugin.render(&owned_by("shop", bad), &[Phase::Report]).unwrap_err();
+        let err = plugin
+            .render(&owned_by("shop", bad), &[Phase::Report])
+            .unwrap_err();
         assert!(
             err.message.contains("refused") && err.message.contains(&format!("{bad:?}")),
             "{bad}: {err}"
@@ -199,7 +201,11 @@ fn profile_plugin_entries_resolve_against_the_file_that_lists_them() {
         "plugins = [\"lib/libbase.so\"]\n[deployment]\nname = \"b\"\nenv = \"prod\"\nprovider = \"nftables\"\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("site.toml"), "extends = \"base/base.toml\"\n[deployment]\nname = \"s\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "extends = \"base/base.toml\"\n[deployment]\nname = \"s\"\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("own.toml"),
         "extends = \"base/base.toml\"\nplugins = [\"libsite.so\"]\n[deployment]\nname = \"s\"\n",
@@ -207,7 +213,13 @@ fn profile_plugin_entries_resolve_against_the_file_that_lists_them() {
     .unwrap();
     let load = |name: &str| {
         cloudwall_core::profile::load(&dir.path().join(name)).unwrap_or_else(|e| {
-            panic!("{:?}", e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect::<Vec<_>>())
+            panic!(
+                "{:?}",
+                e.diagnostics
+                    .iter()
+                    .map(|d| d.headline(&e.sources))
+                    .collect::<Vec<_>>()
+            )
         })
     };
     // Inherited from the base: relative to the base's folder.

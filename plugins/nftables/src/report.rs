@@ -5,6 +5,7 @@ use crate::escape::md_cell;
 use crate::model::{nft_addr, Model};
 use crate::ruleset::{rules_for, Chains};
 use cloudwall_plugin_sdk::core::policy::{Direction, Peer};
+use cloudwall_plugin_sdk::core::profile::model::{FlowLogDestination, FlowLogTraffic};
 use cloudwall_plugin_sdk::Diagnostic;
 use std::fmt::Write as _;
 
@@ -90,6 +91,24 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
             );
         }
         let _ = writeln!(s);
+    }
+    if let Some(f) = &p.controls.flow_logs {
+        let what = match f.traffic {
+            FlowLogTraffic::All => "new allowed connections and refused packets",
+            FlowLogTraffic::Accept => "new allowed connections",
+            FlowLogTraffic::Reject => "refused packets",
+        };
+        let _ = writeln!(
+            s,
+            "## Flow logs\n\nEach ruleset logs {what} to the kernel log (journald or syslog) at level info, with the \
+             prefix `<table> in|out accept|drop: `; refused packets are rate-limited to 10 a second per chain so that \
+             a scan cannot flood the log. Ship them with the host's log forwarder to {} and keep them {} days.\n",
+            match f.destination {
+                FlowLogDestination::Logs => "the central log service",
+                FlowLogDestination::ObjectStorage => "object storage",
+            },
+            f.retention_days
+        );
     }
     if !findings.is_empty() {
         let _ = writeln!(s, "## Not enforced by these rulesets\n");

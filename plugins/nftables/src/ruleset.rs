@@ -7,6 +7,7 @@ use crate::escape::{hash_comment, nft_comment};
 use crate::model::{nft_addr, Host, Model};
 use cloudwall_plugin_sdk::core::policy::{DenyEntry, Direction, Peer, Rule};
 use cloudwall_plugin_sdk::core::ports::{PortRange, Proto};
+use cloudwall_plugin_sdk::core::profile::model::FlowLogTraffic;
 use ipnet::IpNet;
 use std::fmt::Write as _;
 
@@ -127,6 +128,9 @@ pub fn rules_for<'a>(
                             s.push(' ');
                             s.push_str(&p);
                         }
+                        if let Some(prefix) = log_accepted(model, host, dir) {
+                            s.push_str(&format!(" log prefix \"{prefix}\" level info"));
+                        }
                         format!("{s} accept comment \"{comment}\"")
                     })
                     .collect();
@@ -179,6 +183,25 @@ fn write_set(out: &mut String, name: &str, ty: &str, table: &str, nets: &[IpNet]
     let _ = writeln!(out, "\t}}\n");
 }
 
+/// The `log prefix` of a chain's flow-log records: `<table> in accept: ` (nft caps it
+/// at 127 bytes; table names are ASCII identifiers).
+fn log_prefix(host: &Host, dir: Direction, action: &str) -> String {
+    let table: String = host.table.chars().take(64).collect();
+    let side = if dir == Direction::Ingress {
+        "in"
+    } else {
+        "out"
+    };
+    format!("{table} {side} {action}: ")
+}
+
+/// With flow logs of accepted traffic, the prefix new allowed connections are logged with.
+fn log_accepted(model: &Model, host: &Host, dir: Direction) -> Option<String> {
+    let f = model.policy.controls.flow_logs.as_ref()?;
+    matches!(f.traffic, FlowLogTraffic::All | FlowLogTraffic::Accept)
+        .then(|| log_prefix(host, dir, "accept"))
+}
+
 fn write_chain(out: &mut String, model: &Model, host: &Host, dir: Direction) {
     let (name, hook, iface) = match dir {
         Direction::Ingress => ("input", "input", "iifname"),
@@ -225,6 +248,19 @@ fn write_chain(out: &mut String, model: &Model, host: &Host, dir: Direction) {
                 }
             }
         }
+    }
+    let log_refused = model
+        .policy
+        .controls
+        .flow_logs
+        .as_ref()
+        .is_some_and(|f| matches!(f.traffic, FlowLogTraffic::All | FlowLogTraffic::Reject));
+    if log_refused {
+        let _ = writeln!(
+            out,
+            "\t\tlimit rate 10/second burst 20 packets log prefix \"{}\" level info comment \"flow log: refused packets, rate-limited; the policy drops them\"",
+            log_prefix(host, dir, "drop")
+        );
     }
     let _ = writeln!(out, "\t}}");
 }

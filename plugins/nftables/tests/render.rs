@@ -87,8 +87,15 @@ fn hostile_profile_text_stays_inside_nft_comments() {
         }
     }
     let verify = &out["verify/verify.sh"];
-    let syntax = std::process::Command::new("bash").args(["-n", "-c", verify]).output().unwrap();
-    assert!(syntax.status.success(), "verify.sh: {}", String::from_utf8_lossy(&syntax.stderr));
+    let syntax = std::process::Command::new("bash")
+        .args(["-n", "-c", verify])
+        .output()
+        .unwrap();
+    assert!(
+        syntax.status.success(),
+        "verify.sh: {}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
     assert!(
         !verify.contains("'$(reboot)'\n")
             && !verify.lines().any(|l| l.starts_with(" table inet pwn"))
@@ -162,4 +169,45 @@ fn a_workload_without_hosts_still_gets_rules_that_match_nothing() {
     }
     let codes: Vec<&str> = plugin.check(&policy).iter().map(|d| d.code).collect();
     assert_eq!(codes, vec!["CW250", "CW251"]);
+}
+
+#[test]
+fn flow_logs_become_log_statements_nft_accepts() {
+    use cloudwall_core::policy::FlowLogSettings;
+    use cloudwall_core::profile::model::{FlowLogDestination, FlowLogTraffic};
+    let plugin = common::nftables_plugin();
+    let mut policy = common::example_policy();
+    for (traffic, accepted, refused) in [
+        (FlowLogTraffic::All, true, true),
+        (FlowLogTraffic::Accept, true, false),
+        (FlowLogTraffic::Reject, false, true),
+    ] {
+        policy.controls.flow_logs = Some(FlowLogSettings {
+            destination: FlowLogDestination::Logs,
+            retention_days: 90,
+            traffic,
+            origin: Default::default(),
+        });
+        let out = plugin.render(&policy, Phase::ALL).unwrap();
+        let api = &out["rulesets/api.nft"];
+        assert_eq!(
+            api.contains("tcp dport 9000 log prefix \"prod-app-api-fw in accept: \" level info accept comment"),
+            accepted,
+            "{api}"
+        );
+        assert_eq!(
+            api.contains("log prefix \"prod-app-api-fw out drop: \" level info comment"),
+            refused,
+            "{api}"
+        );
+        assert!(out["report.md"].contains("## Flow logs"));
+        for (path, text) in out.iter().filter(|(p, _)| p.ends_with(".nft")) {
+            if let Some(why) = nft_check(text) {
+                panic!("nft refused {path}: {why}\n{text}");
+            }
+        }
+    }
+    policy.controls.flow_logs = None;
+    let out = plugin.render(&policy, Phase::ALL).unwrap();
+    assert!(!out["rulesets/api.nft"].contains(" log prefix "));
 }

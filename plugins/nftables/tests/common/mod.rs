@@ -25,9 +25,14 @@ pub fn table_of(policy: &Policy, workload: &str) -> String {
 
 /// The Policy of `examples/onprem-nftables.toml`, through the real parser and compiler.
 pub fn example_policy() -> Policy {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/onprem-nftables.toml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/onprem-nftables.toml");
     let profile = cloudwall_core::profile::load(&path).unwrap_or_else(|e| {
-        let msgs: Vec<String> = e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect();
+        let msgs: Vec<String> = e
+            .diagnostics
+            .iter()
+            .map(|d| d.headline(&e.sources))
+            .collect();
         panic!("{} does not load:\n{}", path.display(), msgs.join("\n"))
     });
     let policy = cloudwall_core::compile::compile(&profile);
@@ -36,7 +41,11 @@ pub fn example_policy() -> Policy {
         .filter(|d| d.is_error())
         .map(|d| d.headline(&profile.sources))
         .collect();
-    assert!(errors.is_empty(), "the example breaks a mandatory rule:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "the example breaks a mandatory rule:\n{}",
+        errors.join("\n")
+    );
     policy
 }
 
