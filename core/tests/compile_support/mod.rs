@@ -92,6 +92,8 @@ impl B {
         d.p.deployment.topology = Spanned::new(Topology::ThreeTier, t);
         let c = d.sp("compliance = [\"soc2\"]");
         d.p.deployment.compliance = vec![Spanned::new(Compliance::Soc2, c)];
+        // soc2 turns flow logs on by default, as the parser does.
+        d.p.flow_logs.enabled = Spanned::new(true, c);
         let pu = d.sp("public = \"load-balancer-only\"");
         d.p.deployment.public = Spanned::new(PublicMode::LoadBalancerOnly, pu);
         let ba = d.sp("bastion = \"ssm-session-manager\"");

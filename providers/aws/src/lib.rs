@@ -24,10 +24,15 @@ impl Provider for Aws {
             name: "aws".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             description: "Amazon Web Services: security groups as Terraform and aws CLI, with a report".into(),
-            phases: std::iter::once(Phase::Groups)
-                .chain(phases::all().into_iter().map(|(p, _)| p))
-                .chain(std::iter::once(Phase::Report))
-                .collect(),
+            phases: {
+                let mut p: Vec<Phase> = std::iter::once(Phase::Groups)
+                    .chain(phases::all().into_iter().map(|(p, _)| p))
+                    .chain(std::iter::once(Phase::Report))
+                    .collect();
+                p.sort();
+                p.dedup();
+                p
+            },
         }
     }
 
