@@ -155,7 +155,7 @@ fn to_diagnostic(provider: &str, f: &Finding) -> Diagnostic {
         help: f.help.clone(),
     };
     if let Some(loc) = &f.location {
-        d = d.at_location(loc.clone(), "");
+        d = d.at_location(loc.clone(), f.label.clone().unwrap_or_else(|| "here".to_string()));
     }
     d
 }

@@ -167,8 +167,19 @@ fn a_workload_without_hosts_still_gets_rules_that_match_nothing() {
             panic!("nft refused {path}: {why}\n{text}");
         }
     }
-    let codes: Vec<&str> = plugin.check(&policy).iter().map(|d| d.code).collect();
+    let findings = plugin.check(&policy);
+    let codes: Vec<&str> = findings.iter().map(|d| d.code).collect();
     assert_eq!(codes, vec!["CW250", "CW251"]);
+    // Findings cross the boundary with their severity, profile location and label.
+    let first = &findings[0];
+    assert!(!first.is_error() && first.message.starts_with("nftables: workload `db`"), "{first:?}");
+    match &first.labels[0].anchor {
+        cloudwall_core::diag::Anchor::Location(loc) => {
+            assert!(loc.file.ends_with("onprem-nftables.toml") && loc.line > 1, "{loc:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(first.labels[0].text, "this workload");
 }
 
 #[test]

@@ -124,6 +124,9 @@ pub struct Finding {
     /// Where in the profile the finding points (taken from the Policy's origins).
     #[serde(default)]
     pub location: Option<Location>,
+    /// What the location shows (`this flow`).
+    #[serde(default)]
+    pub label: Option<String>,
     /// Further labels as `file:line:col: text` lines are folded into `help` by the sender.
     #[serde(default)]
     pub help: Option<String>,
@@ -132,15 +135,20 @@ pub struct Finding {
 impl Finding {
     /// Converts a diagnostic made on a Policy (its labels are resolved locations).
     pub fn from_diagnostic(d: &Diagnostic) -> Finding {
-        let location = d.labels.iter().find_map(|l| match &l.anchor {
-            Anchor::Location(loc) => Some(loc.clone()),
+        let first = d.labels.iter().find_map(|l| match &l.anchor {
+            Anchor::Location(loc) => Some((loc.clone(), l.text.clone())),
             Anchor::Span(_) => None,
         });
+        let (location, label) = match first {
+            Some((loc, text)) => (Some(loc), (!text.is_empty()).then_some(text)),
+            None => (None, None),
+        };
         Finding {
             code: d.code.to_string(),
             severity: WireSeverity::Known(d.severity),
             message: d.message.clone(),
             location,
+            label,
             help: d.help.clone(),
         }
     }
