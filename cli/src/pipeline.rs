@@ -139,6 +139,16 @@ pub fn render(analysis: &Analysis, registry: &Registry, phases: &[Phase]) -> Res
 }
 
 /// `--phase` words -> phases (all of them when none is given).
+/// (profile, output folder) pairs.
+pub type Work = Vec<(PathBuf, PathBuf)>;
+
+/// The phases asked for and the (profile, output folder) pairs of a `generate`/`diff` run.
+pub fn plan_work(r: &crate::args::RenderArgs) -> Result<(Vec<Phase>, Work), String> {
+    let phases = parse_phases(&r.phase)?;
+    let dirs = output_dirs(&r.profiles, &r.output)?;
+    Ok((phases, r.profiles.iter().cloned().zip(dirs).collect()))
+}
+
 pub fn parse_phases(words: &[String]) -> Result<Vec<Phase>, String> {
     if words.is_empty() {
         return Ok(Phase::ALL.to_vec());

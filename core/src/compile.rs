@@ -427,22 +427,12 @@ fn ensure_endpoint_group(policy: &mut Policy, origin: Location) {
             ),
             tier: Tier::Mgmt,
             kind: None,
-            summary: format!(
-                "private endpoints of the cloud services the workloads use ({})",
-                names.join(", ")
-            ),
+            // Kept free of the service list: a group's description cannot change
+            // without replacing the group on some platforms; the rules name the services.
+            summary: "private endpoints of the cloud services the workloads use".to_string(),
             origin: origin.clone(),
         });
         policy.groups.sort_by(|a, b| a.id.cmp(&b.id));
-    } else if let Some(g) = policy
-        .groups
-        .iter_mut()
-        .find(|g| g.id == ENDPOINTS_GROUP && g.kind.is_none())
-    {
-        g.summary = format!(
-            "private endpoints of the cloud services the workloads use ({})",
-            names.join(", ")
-        );
     }
     let consumers: Vec<String> = policy
         .groups

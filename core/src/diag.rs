@@ -102,7 +102,7 @@ impl Diagnostic {
                         Anchor::Span(s) if s.file == fid => Some(miette::LabeledSpan::new(
                             Some(l.text.clone()),
                             s.start,
-                            s.len().max(1).min(file.text.len().saturating_sub(s.start).max(0)),
+                            s.len().max(1).min(file.text.len().saturating_sub(s.start)),
                         )),
                         _ => None,
                     })

@@ -105,12 +105,11 @@ pub trait Provider: Send + Sync {
 
 /// Checks that an artifact path stays inside the output folder.
 pub fn is_safe_relative_path(path: &str) -> bool {
+    let drive_letter = path.len() >= 2 && path.as_bytes()[1] == b':';
+    let forbidden = path.starts_with('/') || path.contains('\\') || path.contains('\0');
     !path.is_empty()
-        && !path.starts_with('/')
-        && !path.starts_with('\\')
-        && !path.contains('\\')
-        && !path.contains('\0')
-        && !(path.len() >= 2 && path.as_bytes()[1] == b':')
+        && !drive_letter
+        && !forbidden
         && path.split('/').all(|c| !c.is_empty() && c != ".." && c != ".")
 }
 

@@ -6,25 +6,16 @@ use crate::console::Console;
 use crate::pipeline::{self, Outcome};
 use crate::providers::Registry;
 use cloudwall_core::output::{self, WriteSummary};
-use std::path::PathBuf;
 
 pub fn run(args: &GenerateArgs, format: Format, console: &Console, registry: &Registry) -> u8 {
     let r = &args.render;
-    let phases = match pipeline::parse_phases(&r.phase) {
-        Ok(p) => p,
+    let (phases, work) = match pipeline::plan_work(r) {
+        Ok(w) => w,
         Err(e) => {
             console.error(&e);
             return exit::FAILURE;
         }
     };
-    let dirs = match pipeline::output_dirs(&r.profiles, &r.output) {
-        Ok(d) => d,
-        Err(e) => {
-            console.error(&e);
-            return exit::FAILURE;
-        }
-    };
-    let work: Vec<(PathBuf, PathBuf)> = r.profiles.iter().cloned().zip(dirs).collect();
     let outcomes = pipeline::run_parallel(&work, pipeline::jobs(r.jobs), console, "generating", |(path, dir)| {
         let analysis = match pipeline::analyse(path, registry, &r.provider) {
             Ok(a) => a,

@@ -19,8 +19,11 @@ pub struct Contribution {
     pub report: String,
 }
 
+/// A phase's renderer.
+pub type RenderPhase = fn(&Plan<'_>) -> Contribution;
+
 /// The phases this provider renders beyond `Groups` and `Report`, in output order, with
 /// the function that renders each. A phase is listed only once it really renders.
-pub fn all() -> Vec<(Phase, fn(&Plan<'_>) -> Contribution)> {
+pub fn all() -> Vec<(Phase, RenderPhase)> {
     vec![]
 }
