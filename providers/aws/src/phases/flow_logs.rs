@@ -478,7 +478,7 @@ fn report(policy: &Policy, f: Option<&FlowLogSettings>) -> String {
         return s;
     }
     s.push_str("## Compliance mapping\n\n");
-    s.push_str("Each generated control and the requirement it serves in each compliance scope of the profile.\n\n");
+    s.push_str("Each control above and the requirement it serves in each compliance scope of the profile.\n\n");
     let mut head = String::from("| Control |");
     let mut rule = String::from("|---|");
     for c in scopes {
