@@ -333,3 +333,20 @@ fn apply_sh_stops_when_aws_fails() {
     let out = Command::new("bash").arg(&script).env("VPC_ID", "vpc-1; rm -rf /").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn check_flags_rules_times_groups_per_interface() {
+    use cloudwall_core::profile::model::Tier;
+    let cidrs: Vec<String> = (0..201).map(|i| format!("10.{}.{}.0/24", i / 200, i % 200)).collect();
+    let refs: Vec<&str> = cidrs.iter().map(|s| s.as_str()).collect();
+    let p = common::PolicyBuilder::new("x", "prod", None)
+        .group("web", Tier::Public, None, "web")
+        .inbound(0, "partners", &refs, "web", "443/tcp", "partner API", "ops")
+        .build();
+    assert!(Aws.check(&p).iter().any(|d| d.code == "CW204"));
+    let p = common::PolicyBuilder::new("x", "prod", None)
+        .group("web", Tier::Public, None, "web")
+        .inbound(0, "partners", &refs[..200], "web", "443/tcp", "partner API", "ops")
+        .build();
+    assert!(!Aws.check(&p).iter().any(|d| d.code == "CW204"));
+}
