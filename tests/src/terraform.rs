@@ -222,7 +222,9 @@ pub fn find_cycle(parsed: &Parsed) -> Option<Vec<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for body in parsed.files.values() {
         for (addr, b) in blocks(body) {
-            graph.entry(addr).or_default().extend(references(b));
+            // A variable's `validation` refers to the variable itself: not a dependency.
+            let refs = references(b).into_iter().filter(|r| !(addr.starts_with("var.") && *r == addr));
+            graph.entry(addr.clone()).or_default().extend(refs);
         }
     }
     // Iterative DFS with colours.

@@ -21,6 +21,8 @@ fn renders_exactly_the_expected_files() {
         vec![
             "cli/apply.sh",
             "report.md",
+            "terraform/default_security_group.tf",
+            "terraform/nacls.tf",
             "terraform/outputs.tf",
             "terraform/security_groups.tf",
             "terraform/variables.tf",
@@ -39,8 +41,9 @@ fn phases_select_files() {
     assert_eq!(report.keys().collect::<Vec<_>>(), vec!["report.md"]);
     let groups = Aws.render(&p, &[Phase::Groups, Phase::Nacls]).unwrap();
     assert!(groups.contains_key("cli/apply.sh") && !groups.contains_key("report.md"));
-    assert!(Aws.render(&p, &[Phase::Nacls, Phase::Verify]).unwrap().is_empty());
-    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Report]);
+    let nacls = Aws.render(&p, &[Phase::Nacls, Phase::Verify]).unwrap();
+    assert_eq!(nacls.keys().collect::<Vec<_>>(), vec!["terraform/nacls.tf"]);
+    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Nacls, Phase::Report]);
 }
 
 #[test]
@@ -59,6 +62,21 @@ fn golden_module_files() {
 #[test]
 fn golden_apply_sh() {
     insta::assert_snapshot!("apply_sh", render_all()["cli/apply.sh"]);
+}
+
+#[test]
+fn golden_nacls_and_flow_logs() {
+    insta::assert_snapshot!("nacls_tf", render_all()["terraform/nacls.tf"]);
+    let mut p = common::worked_example();
+    p.controls.flow_logs = Some(cloudwall_core::policy::FlowLogSettings {
+        destination: cloudwall_core::profile::model::FlowLogDestination::Logs,
+        retention_days: 366,
+        traffic: cloudwall_core::profile::model::FlowLogTraffic::Reject,
+        origin: common::loc(1),
+    });
+    let a = Aws.render(&p, Phase::ALL).unwrap();
+    insta::assert_snapshot!("flow_logs_tf", a["terraform/flow_logs.tf"]);
+    assert!(a["terraform/flow_logs.tf"].contains("retention_in_days = 400"));
 }
 
 #[test]
@@ -96,7 +114,7 @@ fn terraform_parses_and_references_resolve() {
                 let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
                 if labels[0] == "aws_security_group" {
                     declared.insert(labels[1].to_string());
-                } else {
+                } else if labels[0].starts_with("aws_vpc_security_group_") {
                     rule_blocks.push((labels[0].to_string(), labels[1].to_string()));
                 }
             }
@@ -224,7 +242,10 @@ fn check_flags_quota_and_names() {
         .group("web", Tier::Public, None, "web")
         .inbound(0, "partners", &refs, "web", "443/tcp", "partner API", "ops")
         .build();
-    let d = Aws.check(&p);
+    let all = Aws.check(&p);
+    // 61 partner ranges also overflow the public NACL (CW203); both are warnings.
+    assert!(all.iter().any(|d| d.code == "CW203" && !d.is_error()), "{all:?}");
+    let d: Vec<_> = all.into_iter().filter(|d| d.code != "CW203").collect();
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].code, "CW201");
     assert!(!d[0].is_error());
@@ -236,7 +257,7 @@ fn check_flags_quota_and_names() {
         .inbound(0, "partners", &refs[..59], "web", "443/tcp", "partner API", "ops")
         .flow(1, "app", "web", "443/tcp", "callback", "ops")
         .build();
-    assert!(Aws.check(&p).is_empty());
+    assert!(Aws.check(&p).iter().all(|d| d.code == "CW203"), "{:?}", Aws.check(&p));
     let p = common::PolicyBuilder::new("x", "prod", None)
         .group("web", Tier::Public, None, "web")
         .group("app", Tier::App, None, "app")
@@ -311,4 +332,21 @@ fn apply_sh_stops_when_aws_fails() {
     let script = dir.path().join("apply.sh");
     let out = Command::new("bash").arg(&script).env("VPC_ID", "vpc-1; rm -rf /").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_flags_rules_times_groups_per_interface() {
+    use cloudwall_core::profile::model::Tier;
+    let cidrs: Vec<String> = (0..201).map(|i| format!("10.{}.{}.0/24", i / 200, i % 200)).collect();
+    let refs: Vec<&str> = cidrs.iter().map(|s| s.as_str()).collect();
+    let p = common::PolicyBuilder::new("x", "prod", None)
+        .group("web", Tier::Public, None, "web")
+        .inbound(0, "partners", &refs, "web", "443/tcp", "partner API", "ops")
+        .build();
+    assert!(Aws.check(&p).iter().any(|d| d.code == "CW204"));
+    let p = common::PolicyBuilder::new("x", "prod", None)
+        .group("web", Tier::Public, None, "web")
+        .inbound(0, "partners", &refs[..200], "web", "443/tcp", "partner API", "ops")
+        .build();
+    assert!(!Aws.check(&p).iter().any(|d| d.code == "CW204"));
 }

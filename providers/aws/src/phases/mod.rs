@@ -3,6 +3,11 @@
 //! file), a fragment of `cli/apply.sh` that runs after the security groups exist, and a
 //! section of `report.md`. `lib.rs` composes them; phases never edit each other's output.
 
+pub mod default_security_group;
+pub mod flow_logs;
+pub mod kubernetes;
+pub mod nacls;
+
 use crate::plan::Plan;
 use cloudwall_core::provider::Phase;
 
@@ -25,5 +30,10 @@ pub type RenderPhase = fn(&Plan<'_>) -> Contribution;
 /// The phases this provider renders beyond `Groups` and `Report`, in output order, with
 /// the function that renders each. A phase is listed only once it really renders.
 pub fn all() -> Vec<(Phase, RenderPhase)> {
-    vec![]
+    vec![
+        (Phase::Groups, default_security_group::render),
+        (Phase::Nacls, nacls::render),
+        (Phase::Nacls, flow_logs::render),
+        (Phase::Nacls, kubernetes::render),
+    ]
 }

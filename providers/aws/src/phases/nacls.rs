@@ -1,0 +1,645 @@
+//! Phase `Nacls`: one network ACL per tier in use (`terraform/nacls.tf`, the `apply.sh`
+//! fragment and the report's NACL tables).
+//!
+//! NACLs are stateless and CIDR-based: they cannot reference security groups, so this is
+//! the one place the subnets' CIDRs are used (Terraform variables `<tier>_subnet_cidrs`;
+//! `apply.sh` reads them with `describe-subnets` of the tier's subnet ids). Every Policy
+//! rule becomes, on the NACL of its group's tier, the allow on that side plus the return
+//! path on ephemeral ports 1024-65535 in the other direction; a flow between two tiers
+//! therefore opens both NACLs, and a flow inside one tier opens it between the tier's
+//! subnets (one per zone: traffic between two subnets crosses their NACL even when it is
+//! the same one). Egress from a private tier to an external CIDR or to a host-name
+//! allow-list transits the NAT gateway in the public subnets, so the public NACL carries
+//! that transit too. `[[deny]]` ranges come first (rule numbers below 100) in every NACL;
+//! each NACL ends with numbered deny-all entries at 32000 ahead of the implicit `*` rule.
+
+use crate::hcl::{Block, Expr};
+use crate::names;
+use crate::phases::Contribution;
+use crate::plan::Plan;
+use crate::report::md_cell;
+use crate::shell::quote;
+use cloudwall_core::policy::{Direction, Peer, Policy};
+use cloudwall_core::ports::Proto;
+use cloudwall_core::profile::model::Tier;
+use ipnet::IpNet;
+use std::fmt::Write as _;
+
+/// Default quota of rules per NACL, per direction.
+pub const NACL_RULES_PER_DIRECTION: usize = 20;
+/// Most subnets per tier the numbering leaves room for (entries toward a tier take
+/// consecutive numbers `N..N+9`).
+pub const MAX_SUBNETS_PER_TIER: usize = 10;
+/// Rule number of the first final deny entry.
+pub const FINAL_DENY: u32 = 32000;
+/// Ephemeral ports of the return path.
+pub const EPHEMERAL: (u16, u16) = (1024, 65535);
+/// The comment above every return-path entry.
+pub const RETURN_NOTE: &str =
+    "return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)";
+
+/// The other side of a NACL entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NaclPeer {
+    /// Every subnet of a tier (one entry per subnet CIDR).
+    Tier(Tier),
+    Cidr(IpNet),
+}
+
+/// One logical NACL entry (a tier peer expands to one rule per subnet CIDR).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NaclEntry {
+    /// Rule number (of the first subnet CIDR for a tier peer).
+    pub number: u32,
+    pub egress: bool,
+    pub allow: bool,
+    /// `tcp`, `udp`, `icmp`, `icmpv6` or `-1`.
+    pub protocol: &'static str,
+    pub ports: Option<(u16, u16)>,
+    pub peer: NaclPeer,
+    /// Why the entry exists (one line per reason, deduplicated).
+    pub why: Vec<String>,
+    /// The stateless return path of a flow.
+    pub return_path: bool,
+}
+
+impl NaclEntry {
+    /// Checkov checks this entry fails by design, with the reason (the flow's purpose).
+    pub fn checkov_skips(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let why = self.why.first().cloned().unwrap_or_default();
+        if !self.egress {
+            let portless = self.protocol == "-1" || self.protocol.starts_with("icmp");
+            if portless {
+                let reason = if self.allow {
+                    format!("{} has no ports; the entry admits only what the flow needs: {why}", self.protocol)
+                } else {
+                    format!("deny entry, not an allow: {why}")
+                };
+                out.push(("CKV_AWS_352", reason));
+            }
+            let any = matches!(self.peer, NaclPeer::Cidr(c) if c.prefix_len() == 0);
+            if self.allow && any && self.return_path {
+                for (id, port) in [("CKV_AWS_229", 21), ("CKV_AWS_230", 20), ("CKV_AWS_231", 3389), ("CKV_AWS_232", 22)] {
+                    let hit = match self.ports {
+                        None => true,
+                        Some((a, b)) => a <= port && port <= b,
+                    };
+                    if hit {
+                        out.push((
+                            id,
+                            format!("stateless return path of {why}; the security groups admit no inbound connection on this port"),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The NACL of one tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nacl {
+    pub tier: Tier,
+    /// `{env}-{tier}-nacl`.
+    pub name: String,
+    pub entries: Vec<NaclEntry>,
+}
+
+impl Nacl {
+    /// Rules AWS will hold in one direction with `subnets` subnets per tier.
+    pub fn rule_count(&self, egress: bool, subnets: usize) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.egress == egress)
+            .map(|e| if matches!(e.peer, NaclPeer::Tier(_)) { subnets } else { 1 })
+            .sum()
+    }
+}
+
+/// `tier_word` of the Terraform variables and shell variables (`app`, `APP`).
+pub fn tier_word(t: Tier) -> &'static str {
+    t.as_str()
+}
+
+fn proto_of(p: Proto, v6: bool) -> (&'static str, Option<(u16, u16)>, Option<(u16, u16)>) {
+    match p {
+        Proto::Tcp => ("tcp", None, Some(EPHEMERAL)),
+        Proto::Udp => ("udp", None, Some(EPHEMERAL)),
+        Proto::Icmp if v6 => ("icmpv6", None, None),
+        Proto::Icmp => ("icmp", None, None),
+        Proto::All => ("-1", None, None),
+    }
+}
+
+struct Builder {
+    nacls: Vec<(Tier, Vec<NaclEntry>)>,
+}
+
+impl Builder {
+    fn add(&mut self, tier: Tier, egress: bool, protocol: &'static str, ports: Option<(u16, u16)>, peer: NaclPeer, why: String, ret: bool) {
+        let idx = match self.nacls.iter().position(|(t, _)| *t == tier) {
+            Some(i) => i,
+            None => {
+                self.nacls.push((tier, Vec::new()));
+                self.nacls.len() - 1
+            }
+        };
+        let list = &mut self.nacls[idx].1;
+        if let Some(e) =
+            list.iter_mut().find(|e| e.allow && e.egress == egress && e.protocol == protocol && e.ports == ports && e.peer == peer)
+        {
+            if !e.why.contains(&why) {
+                e.why.push(why);
+            }
+            e.return_path &= ret;
+            return;
+        }
+        list.push(NaclEntry { number: 0, egress, allow: true, protocol, ports, peer, why: vec![why], return_path: ret });
+    }
+
+    /// The allow on `tier`'s side (`egress` = outbound) and the return path opposite.
+    fn flow(&mut self, tier: Tier, egress: bool, p: Proto, from: u16, to: u16, peer: NaclPeer, why: &str) {
+        let v6 = matches!(peer, NaclPeer::Cidr(IpNet::V6(_)));
+        let (protocol, _, ret) = proto_of(p, v6);
+        let ports = if matches!(p, Proto::Tcp | Proto::Udp) { Some((from, to)) } else { None };
+        self.add(tier, egress, protocol, ports, peer, why.to_string(), false);
+        self.add(tier, !egress, protocol, ret, peer, format!("return of: {why}"), true);
+    }
+}
+
+/// The tiers whose subnets the Policy uses, and each tier's NACL entries.
+pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
+    let mut b = Builder { nacls: Vec::new() };
+    let mut tiers: Vec<Tier> = policy.groups.iter().map(|g| g.tier).collect();
+    let tier_of = |id: &str| policy.group(id).map(|g| g.tier);
+    let mut transit = false;
+    for r in &policy.rules {
+        let Some(here) = tier_of(&r.group) else { continue };
+        let peer = match &r.peer {
+            Peer::Group { id } => match tier_of(id) {
+                Some(t) => NaclPeer::Tier(t),
+                None => continue,
+            },
+            Peer::Cidr { cidr, .. } => NaclPeer::Cidr(cidr.trunc()),
+        };
+        let why = names::aws_text(&r.description.text());
+        let egress = r.direction == Direction::Egress;
+        b.flow(here, egress, r.ports.proto, r.ports.from, r.ports.to, peer, &why);
+        if egress && here != Tier::Public && matches!(peer, NaclPeer::Cidr(_)) {
+            transit = true;
+            let t = format!("NAT transit of: {why}");
+            b.flow(Tier::Public, false, r.ports.proto, r.ports.from, r.ports.to, NaclPeer::Tier(here), &t);
+            b.flow(Tier::Public, true, r.ports.proto, r.ports.from, r.ports.to, peer, &t);
+        }
+    }
+    for f in &policy.fqdn_egress {
+        let Some(here) = tier_of(&f.group) else { continue };
+        let any = NaclPeer::Cidr("0.0.0.0/0".parse().expect("v4 any"));
+        let why = format!(
+            "{} (host names filtered by the egress firewall or proxy)",
+            names::aws_text(&f.description.text())
+        );
+        for p in &f.ports {
+            b.flow(here, true, p.proto, p.from, p.to, any, &why);
+            if here != Tier::Public {
+                transit = true;
+                let t = format!("NAT transit of: {why}");
+                b.flow(Tier::Public, false, p.proto, p.from, p.to, NaclPeer::Tier(here), &t);
+                b.flow(Tier::Public, true, p.proto, p.from, p.to, any, &t);
+            }
+        }
+    }
+    if transit {
+        tiers.push(Tier::Public);
+    }
+    tiers.sort();
+    tiers.dedup();
+    let env = &policy.deployment.env;
+    let mut out = Vec::new();
+    for tier in tiers {
+        let allows = b.nacls.iter().find(|(t, _)| *t == tier).map(|(_, l)| l.clone()).unwrap_or_default();
+        let mut entries = Vec::new();
+        for egress in [false, true] {
+            let deny: Vec<(IpNet, &str)> =
+                policy.deny.iter().flat_map(|d| d.cidrs.iter().map(move |c| (c.trunc(), d.purpose.as_str()))).collect();
+            let step = if deny.len() <= 9 { 10 } else { 1 };
+            for (i, (cidr, purpose)) in deny.iter().enumerate() {
+                entries.push(NaclEntry {
+                    number: step * (i as u32 + 1),
+                    egress,
+                    allow: false,
+                    protocol: "-1",
+                    ports: None,
+                    peer: NaclPeer::Cidr(*cidr),
+                    why: vec![format!("deny known bad: {}", names::aws_text(purpose))],
+                    return_path: false,
+                });
+            }
+            let mut n = 100;
+            let mut v6 = false;
+            for e in allows.iter().filter(|e| e.egress == egress) {
+                v6 |= matches!(e.peer, NaclPeer::Cidr(IpNet::V6(_)));
+                entries.push(NaclEntry { number: n, ..e.clone() });
+                n += 10;
+            }
+            let mut finals = vec!["0.0.0.0/0"];
+            if v6 || deny.iter().any(|(c, _)| matches!(c, IpNet::V6(_))) {
+                finals.push("::/0");
+            }
+            for (i, any) in finals.iter().enumerate() {
+                entries.push(NaclEntry {
+                    number: FINAL_DENY + 10 * i as u32,
+                    egress,
+                    allow: false,
+                    protocol: "-1",
+                    ports: None,
+                    peer: NaclPeer::Cidr(any.parse().expect("any")),
+                    why: vec!["explicit final deny: everything not allowed above".into()],
+                    return_path: false,
+                });
+            }
+        }
+        out.push(Nacl { tier, name: format!("{env}-{}-nacl", tier.as_str()), entries });
+    }
+    out
+}
+
+fn resource_name(n: &Nacl, e: &NaclEntry) -> String {
+    format!("{}_{}_{}", n.tier.as_str(), if e.egress { "out" } else { "in" }, e.number)
+}
+
+fn tf_protocol(p: &str) -> &str {
+    p
+}
+
+fn cidr_var(t: Tier) -> String {
+    format!("{}_subnet_cidrs", t.as_str())
+}
+
+fn ids_var(t: Tier) -> String {
+    format!("{}_subnet_ids", t.as_str())
+}
+
+fn ports_text(e: &NaclEntry) -> String {
+    match (e.protocol, e.ports) {
+        ("-1", _) => "all".into(),
+        (p, _) if p.starts_with("icmp") => "all types".into(),
+        (_, Some((a, b))) if a == b => a.to_string(),
+        (_, Some((a, b))) => format!("{a}-{b}"),
+        (_, None) => "all".into(),
+    }
+}
+
+fn terraform(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
+    let mut blocks: Vec<(Vec<String>, Block)> = Vec::new();
+    let env = &plan.policy.deployment.env;
+    if nacls.iter().any(|n| n.tier == Tier::Mgmt) {
+        blocks.push((vec![],
+            Block::new("variable", &["mgmt_subnet_ids"])
+                .attr("description", Expr::str("Subnets of the mgmt tier (private; they hold the interface endpoints and management workloads)."))
+                .attr("type", Expr::raw("list(string)"))
+                .attr("default", Expr::raw("[]")),
+        ));
+    }
+    for n in nacls {
+        let var = cidr_var(n.tier);
+        blocks.push((vec![],
+            Block::new("variable", &[&var])
+                .attr(
+                    "description",
+                    Expr::str(&format!(
+                        "CIDR blocks of the {} subnets, in the order of {}. NACLs are stateless and CIDR-based: this is the one place subnet CIDRs are used.",
+                        n.tier.as_str(),
+                        ids_var(n.tier)
+                    )),
+                )
+                .attr("type", Expr::raw("list(string)"))
+                .attr("default", Expr::raw("[]"))
+                .blank()
+                .block(
+                    Block::new("validation", &[])
+                        .attr("condition", Expr::raw(format!("length(var.{var}) <= {MAX_SUBNETS_PER_TIER}")))
+                        .attr(
+                            "error_message",
+                            Expr::str(&format!("At most {MAX_SUBNETS_PER_TIER} subnets per tier: NACL entries toward a tier take 10 consecutive rule numbers.")),
+                        ),
+                ),
+        ));
+    }
+    for n in nacls {
+        let tags = Expr::Object(vec![
+            ("Name".into(), Expr::str(&names::tag_value(&n.name))),
+            ("Env".into(), Expr::str(&names::tag_value(env))),
+            ("Tier".into(), Expr::str(n.tier.as_str())),
+        ]);
+        blocks.push((vec![],
+            Block::new("resource", &["aws_network_acl", n.tier.as_str()])
+                .attr("vpc_id", Expr::raw("var.vpc_id"))
+                .attr("subnet_ids", Expr::raw(format!("var.{}", ids_var(n.tier))))
+                .blank()
+                .attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into())),
+        ));
+        for e in &n.entries {
+            let mut b = Block::new("resource", &["aws_network_acl_rule", &resource_name(n, e)]);
+            let mut comment = Vec::new();
+            if e.return_path {
+                comment.push(format!("# {RETURN_NOTE}"));
+            }
+            for w in &e.why {
+                comment.push(format!("# {}", one_line(w)));
+            }
+            for (id, reason) in e.checkov_skips() {
+                comment.push(format!("  #checkov:skip={id}:{}", one_line(&reason)));
+            }
+            if let NaclPeer::Tier(t) = e.peer {
+                b = b.attr("for_each", Expr::raw(format!("{{ for i, cidr in var.{} : cidr => i }}", cidr_var(t)))).blank();
+            }
+            b = b
+                .attr("network_acl_id", Expr::raw(format!("aws_network_acl.{}.id", n.tier.as_str())))
+                .attr(
+                    "rule_number",
+                    Expr::raw(if matches!(e.peer, NaclPeer::Tier(_)) {
+                        format!("{} + each.value", e.number)
+                    } else {
+                        e.number.to_string()
+                    }),
+                )
+                .attr("egress", Expr::raw(e.egress.to_string()))
+                .attr("protocol", Expr::str(tf_protocol(e.protocol)))
+                .attr("rule_action", Expr::str(if e.allow { "allow" } else { "deny" }));
+            b = match e.peer {
+                NaclPeer::Tier(_) => b.attr("cidr_block", Expr::raw("each.key")),
+                NaclPeer::Cidr(IpNet::V4(c)) => b.attr("cidr_block", Expr::str(&c.to_string())),
+                NaclPeer::Cidr(IpNet::V6(c)) => b.attr("ipv6_cidr_block", Expr::str(&c.to_string())),
+            };
+            if let Some((from, to)) = e.ports {
+                b = b.attr("from_port", Expr::num(from)).attr("to_port", Expr::num(to));
+            }
+            if e.protocol.starts_with("icmp") {
+                b = b.attr("icmp_type", Expr::num(-1)).attr("icmp_code", Expr::num(-1));
+            }
+            blocks.push((comment, b));
+        }
+    }
+    let parts: Vec<String> = blocks
+        .iter()
+        .map(|(comment, b)| {
+            // `# why` above the block; `#checkov:skip` inside it, where checkov reads it.
+            let (inside, above): (Vec<&String>, Vec<&String>) = comment.iter().partition(|l| l.starts_with("  #"));
+            let mut text: String = above.iter().map(|l| format!("{l}\n")).collect();
+            let body = b.render(0);
+            let (first, rest) = body.split_once('\n').unwrap_or((&body, ""));
+            text.push_str(first);
+            text.push('\n');
+            for l in inside {
+                text.push_str(l);
+                text.push('\n');
+            }
+            text.push_str(rest);
+            text
+        })
+        .collect();
+    parts.join("\n")
+}
+
+/// `s` on one line, for a `#` comment.
+fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+const SCRIPT_HELPERS: &str = r#"# subnet_cidrs SUBNET_ID...: the CIDR blocks of the subnets, in the order given.
+subnet_cidrs() {
+  local id
+  for id in "$@"; do
+    ec2 describe-subnets --subnet-ids "$id" --query 'Subnets[0].CidrBlock' --output text
+  done
+}
+
+# ensure_nacl NAME TIER: prints the id of the network ACL tagged NAME in $VPC_ID, created if missing.
+ensure_nacl() {
+  local id
+  id="$(ec2 describe-network-acls --filters "Name=vpc-id,Values=$VPC_ID" "Name=tag:Name,Values=$1" \
+    --query 'NetworkAcls[0].NetworkAclId' --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(ec2 create-network-acl --vpc-id "$VPC_ID" --query NetworkAcl.NetworkAclId --output text \
+      --tag-specifications "ResourceType=network-acl,Tags=[{Key=Name,Value=$1},{Key=Tier,Value=$2}]")" || return 1
+    echo "created $1: $id" >&2
+  else
+    echo "found $1: $id" >&2
+  fi
+  case "$id" in
+    acl-*) printf '%s\n' "$id" ;;
+    *) echo "apply.sh: no usable network ACL id for $1 (got '$id')" >&2; return 1 ;;
+  esac
+}
+
+# nacl_entry ACL_ID NUMBER ingress|egress PROTOCOL allow|deny CIDR [FROM TO]: creates the
+# entry, or replaces the one that holds the number already.
+nacl_entry() {
+  local args out
+  args=(--network-acl-id "$1" --rule-number "$2" --protocol "$4" --rule-action "$5")
+  if [ "$3" = egress ]; then args+=(--egress); else args+=(--ingress); fi
+  case "$6" in
+    *:*) args+=(--ipv6-cidr-block "$6") ;;
+    *) args+=(--cidr-block "$6") ;;
+  esac
+  case "$4" in
+    1|58) args+=(--icmp-type-code Type=-1,Code=-1) ;;
+  esac
+  if [ $# -ge 8 ]; then args+=(--port-range "From=$7,To=$8"); fi
+  if ! out="$(ec2 create-network-acl-entry "${args[@]}" 2>&1)"; then
+    case "$out" in
+      *NetworkAclEntryAlreadyExists*) ec2 replace-network-acl-entry "${args[@]}" >/dev/null ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+
+# associate_nacl ACL_ID SUBNET_ID...: moves each subnet to the network ACL.
+associate_nacl() {
+  local acl="$1" subnet assoc current
+  shift
+  for subnet in "$@"; do
+    read -r assoc current < <(ec2 describe-network-acls --filters "Name=association.subnet-id,Values=$subnet" \
+      --query "NetworkAcls[0].Associations[?SubnetId=='$subnet'] | [0].[NetworkAclAssociationId,NetworkAclId]" --output text)
+    if [ "$current" = "$acl" ]; then
+      continue
+    fi
+    if [ -z "$assoc" ] || [ "$assoc" = "None" ]; then
+      echo "apply.sh: subnet $subnet has no network ACL association" >&2
+      return 1
+    fi
+    ec2 replace-network-acl-association --association-id "$assoc" --network-acl-id "$acl" >/dev/null
+  done
+}
+"#;
+
+/// The protocol number the EC2 API takes.
+pub fn protocol_number(p: &str) -> &'static str {
+    match p {
+        "tcp" => "6",
+        "udp" => "17",
+        "icmp" => "1",
+        "icmpv6" => "58",
+        _ => "-1",
+    }
+}
+
+fn script(nacls: &[Nacl]) -> String {
+    let mut s = String::new();
+    s.push_str("# Network ACLs: one per tier, stateless; subnet CIDRs are read from the subnets.\n");
+    s.push_str(SCRIPT_HELPERS);
+    for n in nacls {
+        let up = n.tier.as_str().to_ascii_uppercase();
+        let ids = format!("{up}_SUBNET_IDS");
+        let required = n.tier != Tier::Mgmt;
+        if required {
+            let _ = writeln!(
+                s,
+                "\nif [ -z \"${{{ids}:-}}\" ]; then\n  echo \"apply.sh: {ids} is not set; export {ids}='subnet-... subnet-...' (the {} tier's subnets)\" >&2\n  exit 1\nfi",
+                n.tier.as_str()
+            );
+        }
+        let _ = writeln!(s, "\n# {} ({} tier)", n.name, n.tier.as_str());
+        if !required {
+            let _ = writeln!(
+                s,
+                "if [ -z \"${{{ids}:-}}\" ]; then\n  echo \"apply.sh: {ids} is not set: {} is not created, and no entry toward the mgmt subnets\" >&2\nfi",
+                n.name
+            );
+        }
+        let _ = writeln!(s, "read -r -a {up}_SUBNETS <<< \"${{{ids}:-}}\"");
+        let _ = writeln!(s, "read -r -a {up}_CIDRS <<< \"$(subnet_cidrs \"${{{up}_SUBNETS[@]}}\" | tr '\\n' ' ')\"");
+    }
+    for n in nacls {
+        let up = n.tier.as_str().to_ascii_uppercase();
+        let var = format!("NACL_{up}");
+        let guard = n.tier == Tier::Mgmt;
+        let _ = writeln!(s, "\n# {}", n.name);
+        let ind = if guard {
+            let _ = writeln!(s, "if [ \"${{#{up}_SUBNETS[@]}}\" -gt 0 ]; then");
+            "  "
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "{ind}{var}=\"$(ensure_nacl {} {})\"", quote(&n.name), n.tier.as_str());
+        for e in &n.entries {
+            if e.return_path {
+                let _ = writeln!(s, "{ind}# {RETURN_NOTE}");
+            }
+            for w in &e.why {
+                let _ = writeln!(s, "{ind}# {}", one_line(w));
+            }
+            let dir = if e.egress { "egress" } else { "ingress" };
+            let action = if e.allow { "allow" } else { "deny" };
+            let proto = protocol_number(e.protocol);
+            let ports = e.ports.map(|(a, b)| format!(" {a} {b}")).unwrap_or_default();
+            match e.peer {
+                NaclPeer::Cidr(c) => {
+                    let _ = writeln!(s, "{ind}nacl_entry \"${var}\" {} {dir} {proto} {action} {}{ports}", e.number, quote(&c.to_string()));
+                }
+                NaclPeer::Tier(t) => {
+                    let tu = t.as_str().to_ascii_uppercase();
+                    let _ = writeln!(
+                        s,
+                        "{ind}for i in \"${{!{tu}_CIDRS[@]}}\"; do nacl_entry \"${var}\" $(({} + i)) {dir} {proto} {action} \"${{{tu}_CIDRS[$i]}}\"{ports}; done",
+                        e.number
+                    );
+                }
+            }
+        }
+        let _ = writeln!(s, "{ind}associate_nacl \"${var}\" \"${{{up}_SUBNETS[@]}}\"");
+        if guard {
+            s.push_str("fi\n");
+        }
+    }
+    s
+}
+
+fn report(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
+    let mut s = String::new();
+    s.push_str("## Network ACLs\n\n");
+    s.push_str(
+        "One stateless network ACL per tier, a second layer under the security groups. NACLs cannot \
+reference security groups, so they use the subnets' CIDR blocks (the only place subnet CIDRs are \
+used); an entry toward a tier expands to one rule per subnet of that tier, numbered N, N+1, ... \
+Each allowed flow opens its port on one side and the ephemeral return range 1024-65535 on the \
+other (Linux clients use 32768-60999, Windows 49152-65535, NAT gateways and load balancers \
+1024-65535), because NACLs keep no connection state. Egress from a private tier to the internet \
+transits the NAT gateway in the public subnets, so the public NACL carries that transit too. \
+Rules 32000+ deny everything else explicitly, ahead of the implicit `*` rule.\n\n",
+    );
+    if !plan.policy.deny.is_empty() {
+        s.push_str("Known-bad ranges (`[[deny]]`) are denied in every NACL, in both directions, with rule numbers below 100 so that they win over every allow.\n\n");
+    }
+    let scopes: Vec<&str> = plan
+        .policy
+        .deployment
+        .compliance
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| *c == "pci-dss" || *c == "fedramp")
+        .collect();
+    if !scopes.is_empty() {
+        if plan.policy.deny.is_empty() {
+            let _ = writeln!(
+                s,
+                "Note: the compliance scope ({}) calls for explicit \"deny known bad\" rules; the profile has no `[[deny]]` entry, so the NACLs only deny what is not allowed.\n",
+                md_cell(&scopes.join(", "))
+            );
+        } else {
+            let _ = writeln!(s, "The `[[deny]]` entries serve the \"deny known bad\" expectation of {}.\n", md_cell(&scopes.join(", ")));
+        }
+    }
+    let subnets = plan.policy.deployment.availability_zones.max(1) as usize;
+    for n in nacls {
+        let _ = writeln!(
+            s,
+            "### `{}` ({} subnets)\n\nWith {subnets} subnet(s) per tier: {} inbound and {} outbound rules (default quota {NACL_RULES_PER_DIRECTION} per direction).\n",
+            md_cell(&n.name),
+            n.tier.as_str(),
+            n.rule_count(false, subnets),
+            n.rule_count(true, subnets)
+        );
+        s.push_str("| # | Direction | Action | Protocol | Ports | CIDR | Why |\n|---|---|---|---|---|---|---|\n");
+        for e in &n.entries {
+            let cidr = match e.peer {
+                NaclPeer::Tier(t) => format!("{} subnets", t.as_str()),
+                NaclPeer::Cidr(c) => format!("`{c}`"),
+            };
+            let number = match e.peer {
+                NaclPeer::Tier(_) => format!("{}+", e.number),
+                NaclPeer::Cidr(_) => e.number.to_string(),
+            };
+            let mut why = e.why.iter().map(|w| md_cell(w)).collect::<Vec<_>>().join("; ");
+            if e.return_path {
+                why = format!("{why} (ephemeral return path)");
+            }
+            let _ = writeln!(
+                s,
+                "| {number} | {} | {} | {} | {} | {cidr} | {why} |",
+                if e.egress { "outbound" } else { "inbound" },
+                if e.allow { "allow" } else { "deny" },
+                if e.protocol == "-1" { "all" } else { e.protocol },
+                ports_text(e),
+            );
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The phase: `terraform/nacls.tf`, the NACL part of `apply.sh` and the report section.
+pub fn render(plan: &Plan<'_>) -> Contribution {
+    let nacls = plan_nacls(plan.policy);
+    if nacls.is_empty() {
+        return Contribution::default();
+    }
+    Contribution {
+        files: vec![("terraform/nacls.tf".into(), terraform(plan, &nacls))],
+        script: script(&nacls),
+        report: report(plan, &nacls),
+    }
+}

@@ -1,0 +1,183 @@
+//! The NACL phase end to end against a local AWS API emulator: `cli/apply.sh` runs on a
+//! VPC with subnets in every tier; `describe-network-acls` must show exactly the rendered
+//! entries (the tier entries expanded over the subnets' CIDRs) and each tier's subnets
+//! associated with its NACL; flow logs exist when the profile asks for them; the VPC's
+//! default security group holds no rule; and a second run changes nothing.
+
+use cloudwall_aws::phases::nacls::{self, NaclPeer};
+use cloudwall_aws::Aws;
+use cloudwall_core::profile::model::Tier;
+use cloudwall_tests::{moto::Moto, pipeline, tools};
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// (NACL name, egress, rule number, protocol number, action, CIDR, from, to).
+type Entry = (String, bool, i64, String, String, String, i64, i64);
+
+fn tier_var(t: Tier) -> String {
+    format!("{}_SUBNET_IDS", t.as_str().to_ascii_uppercase())
+}
+
+fn live(moto: &Moto, vpc: &str) -> (BTreeSet<Entry>, BTreeMap<String, BTreeSet<String>>) {
+    let out = moto.aws_json(&["ec2", "describe-network-acls", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
+    let mut entries = BTreeSet::new();
+    let mut assoc = BTreeMap::new();
+    for acl in out["NetworkAcls"].as_array().expect("NetworkAcls") {
+        let name = acl["Tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["Key"] == "Name")
+            .and_then(|t| t["Value"].as_str())
+            .unwrap_or("")
+            .to_string();
+        if name.is_empty() {
+            continue; // the VPC's default NACL
+        }
+        for e in acl["Entries"].as_array().into_iter().flatten() {
+            let n = e["RuleNumber"].as_i64().unwrap();
+            if n == 32767 {
+                continue; // the implicit `*` rule
+            }
+            let cidr = e["CidrBlock"].as_str().or(e["Ipv6CidrBlock"].as_str()).unwrap_or("").to_string();
+            let (from, to) = (e["PortRange"]["From"].as_i64().unwrap_or(-1), e["PortRange"]["To"].as_i64().unwrap_or(-1));
+            entries.insert((
+                name.clone(),
+                e["Egress"].as_bool().unwrap(),
+                n,
+                e["Protocol"].as_str().unwrap().to_string(),
+                e["RuleAction"].as_str().unwrap().to_string(),
+                cidr,
+                from,
+                to,
+            ));
+        }
+        let subnets: BTreeSet<String> = acl["Associations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["SubnetId"].as_str().map(String::from))
+            .collect();
+        assoc.insert(name, subnets);
+    }
+    (entries, assoc)
+}
+
+fn apply(moto: &Moto, script: &std::path::Path, env: &[(String, String)]) {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script).envs(moto.env()).envs(env.iter().cloned());
+    let (code, out, err) = tools::run(&mut cmd);
+    assert_eq!(code, 0, "apply.sh failed\nstdout:\n{out}\nstderr:\n{err}");
+}
+
+#[test]
+fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group() {
+    let Some(moto) = Moto::start() else { return };
+    let mut checked = 0;
+    for example in pipeline::examples() {
+        let policy = pipeline::policy_of(&example);
+        if !policy.deployment.providers.iter().any(|p| p == "aws") {
+            continue;
+        }
+        let plan = nacls::plan_nacls(&policy);
+        let mut env = moto.network();
+        let vpc = env[0].1.clone();
+        // The mgmt tier's subnets (moto::network makes the three others).
+        let mut mgmt = vec![];
+        for (i, az) in ["a", "b"].iter().enumerate() {
+            let s = moto.aws_json(&[
+                "ec2", "create-subnet", "--vpc-id", &vpc, "--cidr-block", &format!("10.20.{}.0/24", 30 + i),
+                "--availability-zone", &format!("{}{az}", moto.region),
+            ]);
+            mgmt.push(s["Subnet"]["SubnetId"].as_str().unwrap().to_string());
+        }
+        env.push(("MGMT_SUBNET_IDS".into(), mgmt.join(" ")));
+        let subnets_of = |t: Tier| -> Vec<String> {
+            env.iter().find(|(k, _)| *k == tier_var(t)).map(|(_, v)| v.split(' ').map(String::from).collect()).unwrap_or_default()
+        };
+        let cidr_of = |id: &str| -> String {
+            let s = moto.aws_json(&["ec2", "describe-subnets", "--subnet-ids", id]);
+            s["Subnets"][0]["CidrBlock"].as_str().unwrap().to_string()
+        };
+        let mut want = BTreeSet::new();
+        let mut want_assoc = BTreeMap::new();
+        for n in &plan {
+            want_assoc.insert(n.name.clone(), subnets_of(n.tier).into_iter().collect::<BTreeSet<_>>());
+            for e in &n.entries {
+                let cidrs: Vec<String> = match e.peer {
+                    NaclPeer::Cidr(c) => vec![c.to_string()],
+                    NaclPeer::Tier(t) => subnets_of(t).iter().map(|s| cidr_of(s)).collect(),
+                };
+                for (i, c) in cidrs.into_iter().enumerate() {
+                    let (from, to) = e.ports.map_or((-1, -1), |(a, b)| (i64::from(a), i64::from(b)));
+                    want.insert((
+                        n.name.clone(),
+                        e.egress,
+                        i64::from(e.number) + i as i64,
+                        nacls::protocol_number(e.protocol).to_string(),
+                        if e.allow { "allow" } else { "deny" }.to_string(),
+                        c,
+                        from,
+                        to,
+                    ));
+                }
+            }
+        }
+        let files = pipeline::render_all(&Aws, &policy);
+        let dir = tempfile::tempdir().unwrap();
+        pipeline::write_artifacts(dir.path(), &files);
+        let script = dir.path().join("cli/apply.sh");
+        apply(&moto, &script, &env);
+        let (got, assoc) = live(&moto, &vpc);
+        let missing: Vec<_> = want.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&want).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{}: live NACL entries differ from the rendered ones\nmissing: {missing:#?}\nextra: {extra:#?}",
+            example.display()
+        );
+        assert_eq!(assoc, want_assoc, "{}: subnet associations", example.display());
+
+        let flows = moto.aws_json(&["ec2", "describe-flow-logs", "--filter", &format!("Name=resource-id,Values={vpc}")]);
+        let n_flows = flows["FlowLogs"].as_array().map_or(0, Vec::len);
+        assert_eq!(n_flows, usize::from(policy.controls.flow_logs.is_some()), "{}: flow logs", example.display());
+
+        let sg = moto.aws_json(&[
+            "ec2", "describe-security-groups", "--filters", &format!("Name=vpc-id,Values={vpc}"), "Name=group-name,Values=default",
+        ]);
+        let g = &sg["SecurityGroups"][0];
+        assert_eq!(g["IpPermissions"].as_array().map_or(0, Vec::len), 0, "{}: default SG ingress", example.display());
+        assert_eq!(g["IpPermissionsEgress"].as_array().map_or(0, Vec::len), 0, "{}: default SG egress", example.display());
+
+        // Idempotent: a second run leaves the same entries, associations and one flow log.
+        apply(&moto, &script, &env);
+        assert_eq!(live(&moto, &vpc), (got, assoc), "{}: second apply.sh run changed the NACLs", example.display());
+        let flows = moto.aws_json(&["ec2", "describe-flow-logs", "--filter", &format!("Name=resource-id,Values={vpc}")]);
+        assert_eq!(flows["FlowLogs"].as_array().map_or(0, Vec::len), n_flows, "{}: second run added flow logs", example.display());
+        eprintln!("{}: {} NACLs, {} entries match", example.display(), plan.len(), want.len());
+        checked += 1;
+    }
+    assert!(checked > 0, "no AWS example was checked");
+}
+
+#[test]
+fn kubernetes_manifest_of_the_examples_validates() {
+    let Some(tool) = tools::require("kubernetes-validate", "validates manifests against the Kubernetes schemas") else { return };
+    let mut checked = 0;
+    for example in pipeline::examples() {
+        let policy = pipeline::policy_of(&example);
+        if policy.kubernetes.is_none() || !policy.deployment.providers.iter().any(|p| p == "aws") {
+            continue;
+        }
+        let files = pipeline::render_all(&Aws, &policy);
+        let yaml = files.get("kubernetes/network-policies.yaml").expect("manifest rendered");
+        assert!(yaml.contains("enableNetworkPolicy"), "the CNI note is in the manifest");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("np.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let (code, out, err) = tools::run(Command::new(&tool).arg(&path));
+        assert_eq!(code, 0, "{}: kubernetes-validate failed\n{out}\n{err}", example.display());
+        checked += 1;
+    }
+    assert!(checked > 0, "no example with [kubernetes]");
+}
