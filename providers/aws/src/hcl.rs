@@ -102,6 +102,9 @@ pub enum Item {
     Block(Block),
     /// An empty line (ends an alignment run, as in `terraform fmt`).
     Blank,
+    /// A `# ...` comment line (a scanner directive such as `checkov:skip=...`); the text
+    /// must be one line.
+    Comment(String),
 }
 
 /// A block: `type "label" ... { body }`.
@@ -164,6 +167,13 @@ impl Block {
                 Item::Block(b) => {
                     write_attrs(out, indent + 2, run.drain(..));
                     b.write(out, indent + 2);
+                }
+                Item::Comment(text) => {
+                    write_attrs(out, indent + 2, run.drain(..));
+                    push_indent(out, indent + 2);
+                    out.push_str("# ");
+                    out.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
+                    out.push('\n');
                 }
             }
         }

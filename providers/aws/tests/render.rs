@@ -21,6 +21,7 @@ fn renders_exactly_the_expected_files() {
         vec![
             "cli/apply.sh",
             "report.md",
+            "terraform/access.tf",
             "terraform/outputs.tf",
             "terraform/security_groups.tf",
             "terraform/variables.tf",
@@ -40,12 +41,19 @@ fn phases_select_files() {
     let groups = Aws.render(&p, &[Phase::Groups, Phase::Nacls]).unwrap();
     assert!(groups.contains_key("cli/apply.sh") && !groups.contains_key("report.md"));
     assert!(Aws.render(&p, &[Phase::Nacls, Phase::Verify]).unwrap().is_empty());
-    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Report]);
+    let access = Aws.render(&p, &[Phase::Access]).unwrap();
+    assert_eq!(access.keys().collect::<Vec<_>>(), vec!["terraform/access.tf"]);
+    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Access, Phase::Report]);
 }
 
 #[test]
 fn golden_security_groups_tf() {
     insta::assert_snapshot!("security_groups_tf", render_all()["terraform/security_groups.tf"]);
+}
+
+#[test]
+fn golden_access_tf() {
+    insta::assert_snapshot!("access_tf", render_all()["terraform/access.tf"]);
 }
 
 #[test]
@@ -96,13 +104,13 @@ fn terraform_parses_and_references_resolve() {
                 let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
                 if labels[0] == "aws_security_group" {
                     declared.insert(labels[1].to_string());
-                } else {
+                } else if labels[0].starts_with("aws_vpc_security_group_") {
                     rule_blocks.push((labels[0].to_string(), labels[1].to_string()));
                 }
             }
         }
     }
-    assert_eq!(declared, ["alb", "ecs", "rds", "redis"].iter().map(|s| s.to_string()).collect());
+    assert_eq!(declared, ["alb", "ecs", "endpoints", "rds", "redis"].iter().map(|s| s.to_string()).collect());
     let p = common::worked_example();
     assert_eq!(rule_blocks.len(), p.rules.len());
     for r in &p.rules {

@@ -59,6 +59,14 @@ fn workload_tiers(policy: &Policy) -> BTreeSet<Tier> {
     policy.groups.iter().filter(|g| g.kind.is_some()).map(|g| g.tier).collect()
 }
 
+/// Does the tier hold workloads an operator logs in to (not only managed front ends)?
+fn has_hosts(policy: &Policy, tier: Tier) -> bool {
+    policy
+        .groups
+        .iter()
+        .any(|g| g.tier == tier && g.kind.is_some_and(|k| !matches!(k, WorkloadKind::LoadBalancer | WorkloadKind::Function)))
+}
+
 /// The access mechanism of every tier, from `bastion` and `[access]`.
 pub fn choice(policy: &Policy) -> AccessChoice {
     let mut c = AccessChoice::default();
@@ -81,9 +89,13 @@ pub fn choice(policy: &Policy) -> AccessChoice {
     match policy.access.strategy {
         Some(Bastion::Hybrid) => {
             for &t in &tiers {
-                let b = policy.access.per_tier.get(&t).copied().filter(|b| *b != Bastion::Hybrid);
-                // A tier without an entry (the public tier) gets the managed access.
-                assign(&mut c, t, b.or(Some(Bastion::SsmSessionManager)));
+                match policy.access.per_tier.get(&t).copied().filter(|b| *b != Bastion::Hybrid) {
+                    Some(b) => assign(&mut c, t, Some(b)),
+                    // A tier without an entry (the public tier) gets the managed access
+                    // when it holds hosts; load balancers and functions need none.
+                    None if has_hosts(policy, t) => assign(&mut c, t, Some(Bastion::SsmSessionManager)),
+                    None => {}
+                }
             }
         }
         b => {
@@ -717,7 +729,6 @@ fn vpn_blocks(plan: &Plan<'_>, c: &AccessChoice, n: &Names, retention: u32) -> V
     let Some(vpn) = &policy.controls.vpn else { return vec![] };
     let mut b = vec![];
     let tiers: Vec<String> = c.vpn_tiers.iter().map(|t| t.as_str().to_string()).collect();
-    let tier_list = format!("[{}]", tiers.iter().map(|t| hcl::string(t)).collect::<Vec<_>>().join(", "));
     b.push(
         Block::new("variable", &["client_vpn_server_certificate_arn"])
             .attr("description", Expr::str("ACM certificate ARN of the Client VPN endpoint (server side)."))
@@ -736,20 +747,12 @@ fn vpn_blocks(plan: &Plan<'_>, c: &AccessChoice, n: &Names, retention: u32) -> V
             .attr(
                 "description",
                 Expr::str(&format!(
-                    "Per tier reached over the client VPN ({}): the subnet CIDRs operators may reach.",
+                    "Subnet CIDRs operators may reach over the client VPN, per tier ({}); other keys are ignored.",
                     tiers.join(", ")
                 )),
             )
             .attr("type", Expr::raw("map(list(string))"))
-            .blank()
-            .block(
-                Block::new("validation", &[])
-                    .attr(
-                        "condition",
-                        Expr::raw(format!("alltrue([for k in keys(var.vpn_authorized_cidrs) : contains({tier_list}, k)])")),
-                    )
-                    .attr("error_message", Expr::str(&format!("Keys must be tiers reached over the VPN: {}.", tiers.join(", ")))),
-            ),
+            .attr("default", Expr::raw("{}")),
     );
     b.push(
         Block::new("resource", &["aws_cloudwatch_log_group", "client_vpn"])
@@ -857,14 +860,18 @@ ACCESS_BUCKET="$(access_fill "$ACCESS_BUCKET")"
 
 # ensure_log_group NAME RETENTION_DAYS: an encrypted log group with its retention.
 ensure_log_group() {
-  local found
+  local found key
   found="$(aws logs describe-log-groups --region "$REGION" --log-group-name-prefix "$1" \
     --query "logGroups[?logGroupName=='$1'] | length(@)" --output text)"
   if [ "$found" = "0" ]; then
     aws logs create-log-group --region "$REGION" --log-group-name "$1" --kms-key-id "$ACCESS_KEY_ARN"
     echo "created log group $1" >&2
   else
-    aws logs associate-kms-key --region "$REGION" --log-group-name "$1" --kms-key-id "$ACCESS_KEY_ARN"
+    key="$(aws logs describe-log-groups --region "$REGION" --log-group-name-prefix "$1" \
+      --query "logGroups[?logGroupName=='$1'] | [0].kmsKeyId" --output text)"
+    if [ "$key" != "$ACCESS_KEY_ARN" ]; then
+      aws logs associate-kms-key --region "$REGION" --log-group-name "$1" --kms-key-id "$ACCESS_KEY_ARN"
+    fi
   fi
   aws logs put-retention-policy --region "$REGION" --log-group-name "$1" --retention-in-days "$2"
 }
