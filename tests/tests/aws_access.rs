@@ -221,7 +221,28 @@ fn migrate_bastion_revokes_exactly_the_internet_ssh_and_rdp_rules() {
         out
     };
     let before = rules(&moto);
-    let env = vec![("VPC_ID".to_string(), vpc_id.clone())];
+    // moto does not implement ssm DescribeInstanceInformation (it answers 500): a shim
+    // in front of the real aws CLI answers that one call with $FAKE_SSM_MANAGED and
+    // passes every other call to the CLI and the emulator.
+    eprintln!("moto lacks ssm DescribeInstanceInformation: the SSM-managed list is faked, everything else runs on moto");
+    let shim = tempfile::tempdir().unwrap();
+    let shim_aws = shim.path().join("aws");
+    std::fs::write(
+        &shim_aws,
+        format!(
+            "#!/usr/bin/env bash\nfor a in \"$@\"; do\n  if [ \"$a\" = describe-instance-information ]; then printf '%s\\n' \"${{FAKE_SSM_MANAGED:-}}\"; exit 0; fi\ndone\nexec {} \"$@\"\n",
+            moto.aws.display()
+        ),
+    )
+    .unwrap();
+    let mut perm = std::fs::metadata(&shim_aws).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&shim_aws, perm).unwrap();
+    let moto_path = moto.env().into_iter().find(|(k, _)| k == "PATH").map(|(_, v)| v).unwrap_or_default();
+    let env = vec![
+        ("VPC_ID".to_string(), vpc_id.clone()),
+        ("PATH".to_string(), format!("{}:{moto_path}", shim.path().display())),
+    ];
     // Dry run (the default): prints, changes nothing.
     let (code, out, err) = bash(&moto, &script, &env);
     assert_eq!(code, 0, "dry run failed\n{out}\n{err}");
@@ -242,9 +263,18 @@ fn migrate_bastion_revokes_exactly_the_internet_ssh_and_rdp_rules() {
     let subnet_id = subnet["Subnet"]["SubnetId"].as_str().unwrap().to_string();
     let images = moto.aws_json(&["ec2", "describe-images", "--owners", "amazon"]);
     let ami = images["Images"][0]["ImageId"].as_str().expect("an AMI in moto").to_string();
-    moto.aws_json(&["ec2", "run-instances", "--image-id", &ami, "--count", "1", "--instance-type", "t3.micro", "--subnet-id", &subnet_id]);
-    let (code, out, err) = bash(&moto, &script, &[env, vec![("DRY_RUN".into(), "0".into())]].concat());
+    let run = moto.aws_json(&["ec2", "run-instances", "--image-id", &ami, "--count", "1", "--instance-type", "t3.micro", "--subnet-id", &subnet_id]);
+    let instance = run["Instances"][0]["InstanceId"].as_str().unwrap().to_string();
+    let (code, out, err) = bash(&moto, &script, &[env.clone(), vec![("DRY_RUN".into(), "0".into())]].concat());
     assert_eq!(code, 2, "must refuse while an instance is not managed by SSM\n{out}\n{err}");
-    assert!(err.contains("not managed by SSM"), "{err}");
+    assert!(err.contains("not managed by SSM") && err.contains(&instance), "{err}");
     assert!(rules(&moto).contains("22 0.0.0.0/0"), "nothing revoked when coverage differs");
+    // Once SSM manages it, the script goes on and revokes.
+    let (code, out, err) = bash(
+        &moto,
+        &script,
+        &[env, vec![("DRY_RUN".into(), "0".into()), ("FAKE_SSM_MANAGED".into(), instance.clone())]].concat(),
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!rules(&moto).contains("22 0.0.0.0/0"), "revoked once coverage is complete");
 }

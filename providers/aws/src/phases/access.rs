@@ -100,7 +100,9 @@ pub fn choice(policy: &Policy) -> AccessChoice {
         }
         b => {
             for &t in &tiers {
-                assign(&mut c, t, b);
+                if has_hosts(policy, t) {
+                    assign(&mut c, t, b);
+                }
             }
         }
     }
@@ -116,7 +118,11 @@ pub fn prepare(policy: &Policy) -> Policy {
     let c = choice(policy);
     if c.ssm() {
         let mut services: Vec<&str> = SSM_ENDPOINTS.to_vec();
-        services.extend(SESSION_LOG_ENDPOINTS);
+        // `logs` and `kms` listed under their neutral names are the same endpoints.
+        services.extend(SESSION_LOG_ENDPOINTS.iter().filter(|s| {
+            let neutral = s.trim_start_matches("aws:");
+            !p.endpoints.iter().any(|e| e.service == neutral)
+        }));
         add_endpoint_services(&mut p, &services, true);
     }
     if c.vpn() && p.controls.vpn.is_some() {
@@ -1247,12 +1253,17 @@ fn report(plan: &Plan<'_>, c: &AccessChoice) -> String {
     r.push_str("No security group opens port 22 or 3389 to the internet; there is no SSH bastion host.\n\n");
     r.push_str("| tier | access |\n|---|---|\n");
     for g in policy.groups.iter().filter(|g| g.kind.is_some()).map(|g| g.tier).collect::<BTreeSet<_>>() {
+        let logins = policy.groups.iter().any(|w| {
+            w.tier == g && w.kind.is_some_and(|k| admin_port(k).is_some_and(|p| p.from == 22))
+        });
         let how = if c.vpn_tiers.contains(&g) {
             "Client VPN, management ports from the VPN endpoint's group only"
-        } else if c.ssm_tiers.contains(&g) {
+        } else if c.ssm_tiers.contains(&g) && logins {
             "SSM Session Manager (no inbound port)"
+        } else if c.ssm_tiers.contains(&g) {
+            "port forwarding through Session Manager from an instance that may reach it (no inbound port)"
         } else {
-            "none"
+            "none needed: managed front ends only"
         };
         let _ = writeln!(r, "| {} | {} |", g, how);
     }
@@ -1274,7 +1285,7 @@ fn report(plan: &Plan<'_>, c: &AccessChoice) -> String {
         if let Some((g, port)) = first_data_port(plan) {
             let _ = writeln!(
                 r,
-                "Reach `{}` ({}/tcp) from a laptop through an instance of the app tier:\n\n```sh\naws ssm start-session --target i-0123456789abcdef0 \\\n  --document-name AWS-StartPortForwardingSessionToRemoteHost \\\n  --parameters '{{\"host\":[\"{}.internal.example\"],\"portNumber\":[\"{}\"],\"localPortNumber\":[\"{}\"]}}'\n```\n",
+                "Reach `{}` ({}/tcp) from a laptop through an instance allowed to reach it (the host is the database's endpoint name):\n\n```sh\naws ssm start-session --target i-0123456789abcdef0 \\\n  --document-name AWS-StartPortForwardingSessionToRemoteHost \\\n  --parameters '{{\"host\":[\"{}.internal.example\"],\"portNumber\":[\"{}\"],\"localPortNumber\":[\"{}\"]}}'\n```\n",
                 md_cell(&g),
                 port,
                 slug(&g),
