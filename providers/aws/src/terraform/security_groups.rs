@@ -46,6 +46,15 @@ pub fn render(plan: &Plan<'_>) -> String {
                 }
             }
         }
+        if let (Direction::Ingress, SgPeer::Cidr(n)) = (r.direction(), r.peer) {
+            // A deliberate web port open to the internet (the HTTPS redirect): the skip
+            // carries the flow's purpose as its reason.
+            if n.prefix_len() == 0 && r.protocol == "tcp" && r.ports.is_some_and(|(from, to)| from <= 80 && 80 <= to) {
+                let reason = names::aws_text(&r.rule.description.purpose);
+                let reason = if reason.is_empty() { "public web entry point".to_string() } else { reason };
+                b.push(hcl::Item::Comment(format!("checkov:skip=CKV_AWS_260:{reason}")));
+            }
+        }
         b = b
             .attr("security_group_id", Expr::raw(format!("aws_security_group.{}.id", plan.groups[r.group].tf)));
         b = match r.peer {
