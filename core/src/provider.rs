@@ -97,6 +97,13 @@ pub trait Provider: Send + Sync {
     /// Must be pure and deterministic.
     fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError>;
 
+    /// The Policy as this provider renders it: with the groups and rules its own managed
+    /// services add (e.g. the endpoints of managed operator access). Tests and readers of
+    /// the artifacts compare against this. Default: the Policy unchanged.
+    fn effective_policy(&self, policy: &Policy) -> Policy {
+        policy.clone()
+    }
+
     /// Provider-specific findings on a Policy (quotas, names the platform refuses).
     fn check(&self, _policy: &Policy) -> Vec<Diagnostic> {
         Vec::new()

@@ -122,6 +122,7 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
 pub fn check_all(t: &Target, policy: &Policy) -> Artifacts {
     let files = render_deterministic(t, policy);
     artifacts_are_clean(&files);
+    let policy = &t.provider.effective_policy(policy);
     let rb = (t.read)(&files);
     mandatory_rules_hold(t, policy, &rb);
     artifacts_match_policy(t, policy, &rb);

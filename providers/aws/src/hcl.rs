@@ -35,6 +35,9 @@ pub enum Expr {
     Object(Vec<(String, Expr)>),
     /// `open` + inner + `close`, e.g. `merge(var.tags, ` `{...}` `)`.
     Wrap(String, Box<Expr>, String),
+    /// `[ item, ... ]`: on one line when every item is one line, else one item a line,
+    /// each followed by a comma.
+    List(Vec<Expr>),
 }
 
 impl Expr {
@@ -48,7 +51,11 @@ impl Expr {
         Expr::Raw(n.to_string())
     }
     fn is_multiline(&self) -> bool {
-        !matches!(self, Expr::Raw(_))
+        match self {
+            Expr::Raw(_) => false,
+            Expr::List(items) => items.iter().any(Expr::is_multiline),
+            _ => true,
+        }
     }
     fn write(&self, out: &mut String, indent: usize) {
         match self {
@@ -64,6 +71,26 @@ impl Expr {
                 inner.write(out, indent);
                 out.push_str(close);
             }
+            Expr::List(items) if !self.is_multiline() => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write(out, indent);
+                }
+                out.push(']');
+            }
+            Expr::List(items) => {
+                out.push_str("[\n");
+                for item in items {
+                    push_indent(out, indent + 2);
+                    item.write(out, indent + 2);
+                    out.push_str(",\n");
+                }
+                push_indent(out, indent);
+                out.push(']');
+            }
         }
     }
 }
@@ -75,6 +102,9 @@ pub enum Item {
     Block(Block),
     /// An empty line (ends an alignment run, as in `terraform fmt`).
     Blank,
+    /// A `# ...` comment line (a scanner directive such as `checkov:skip=...`); the text
+    /// must be one line.
+    Comment(String),
 }
 
 /// A block: `type "label" ... { body }`.
@@ -137,6 +167,13 @@ impl Block {
                 Item::Block(b) => {
                     write_attrs(out, indent + 2, run.drain(..));
                     b.write(out, indent + 2);
+                }
+                Item::Comment(text) => {
+                    write_attrs(out, indent + 2, run.drain(..));
+                    push_indent(out, indent + 2);
+                    out.push_str("# ");
+                    out.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
+                    out.push('\n');
                 }
             }
         }

@@ -37,6 +37,8 @@ impl Provider for Aws {
     }
 
     fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
+        // Managed access adds its endpoints and the client-VPN group before planning.
+        let policy = &phases::access::prepare(policy);
         let plan = plan::Plan::new(policy).map_err(|message| RenderError { provider: "aws".into(), message })?;
         let mut out = Artifacts::new();
         let mut script = String::new();
@@ -68,6 +70,10 @@ impl Provider for Aws {
             out.insert("report.md".into(), report);
         }
         Ok(out)
+    }
+
+    fn effective_policy(&self, policy: &Policy) -> Policy {
+        phases::access::prepare(policy)
     }
 
     fn check(&self, policy: &Policy) -> Vec<Diagnostic> {

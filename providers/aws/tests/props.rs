@@ -108,7 +108,15 @@ proptest! {
         for (path, text) in a.iter().filter(|(p, _)| p.ends_with(".tf")) {
             let body = hcl::parse(text);
             prop_assert!(body.is_ok(), "{}: {:?}", path, body.err());
-            prop_assert!(!text.contains("${") || !text.replace("$${", "").contains("${"), "{}", path);
+            // access.tf interpolates its own references (account, partition, region,
+            // its resources); nothing else may open an interpolation.
+            let own = text
+                .replace("$${", "#")
+                .replace("${data.aws_", "")
+                .replace("${var.region}", "")
+                .replace("${aws_", "");
+            let own = if path == "terraform/access.tf" { own } else { text.replace("$${", "#") };
+            prop_assert!(!own.contains("${"), "{}", path);
             prop_assert!(!text.replace("%%{", "").contains("%{"), "{}", path);
         }
         // Descriptions in the Terraform are in the AWS set.

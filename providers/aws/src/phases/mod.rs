@@ -7,6 +7,7 @@ pub mod default_security_group;
 pub mod flow_logs;
 pub mod kubernetes;
 pub mod nacls;
+pub mod access;
 
 use crate::plan::Plan;
 use cloudwall_core::provider::Phase;
@@ -35,5 +36,6 @@ pub fn all() -> Vec<(Phase, RenderPhase)> {
         (Phase::Nacls, nacls::render),
         (Phase::Nacls, flow_logs::render),
         (Phase::Nacls, kubernetes::render),
+        (Phase::Access, access::render),
     ]
 }

@@ -33,7 +33,29 @@ pub fn render(plan: &Plan<'_>) -> String {
             Direction::Ingress => "aws_vpc_security_group_ingress_rule",
             Direction::Egress => "aws_vpc_security_group_egress_rule",
         };
-        let mut b = Block::new("resource", &[kind, &r.tf])
+        let mut b = Block::new("resource", &[kind, &r.tf]);
+        if let (Direction::Ingress, SgPeer::Group(p)) = (r.direction(), r.peer) {
+            // checkov's open-port checks read a rule without a CIDR as open to the world;
+            // a group-referenced source is not, so those checks are skipped with the reason.
+            for (port, check) in [(22, "CKV_AWS_24"), (3389, "CKV_AWS_25"), (80, "CKV_AWS_260")] {
+                if r.ports.is_none_or(|(from, to)| from <= port && port <= to) {
+                    b.push(hcl::Item::Comment(format!(
+                        "checkov:skip={check}:the source is the {} security group, not an address range",
+                        plan.groups[p].name
+                    )));
+                }
+            }
+        }
+        if let (Direction::Ingress, SgPeer::Cidr(n)) = (r.direction(), r.peer) {
+            // A deliberate web port open to the internet (the HTTPS redirect): the skip
+            // carries the flow's purpose as its reason.
+            if n.prefix_len() == 0 && r.protocol == "tcp" && r.ports.is_some_and(|(from, to)| from <= 80 && 80 <= to) {
+                let reason = names::aws_text(&r.rule.description.purpose);
+                let reason = if reason.is_empty() { "public web entry point".to_string() } else { reason };
+                b.push(hcl::Item::Comment(format!("checkov:skip=CKV_AWS_260:{reason}")));
+            }
+        }
+        b = b
             .attr("security_group_id", Expr::raw(format!("aws_security_group.{}.id", plan.groups[r.group].tf)));
         b = match r.peer {
             SgPeer::Group(p) => b.attr(

@@ -158,8 +158,10 @@ impl PolicyBuilder {
         self
     }
 
+    /// The Policy as the AWS provider renders it (with what operator access adds: the
+    /// SSM endpoints, the client-VPN group), so tests compare artifacts with it.
     pub fn build(self) -> Policy {
-        self.policy
+        cloudwall_aws::phases::access::prepare(&self.policy)
     }
 }
 
