@@ -205,7 +205,9 @@ impl<'a> Plan<'a> {
             if let SgPeer::Cidr(n) = peer {
                 // Checkov's internet-ingress checks: 22 and 3389 (CKV_AWS_24/25) never reach
                 // here (refused by the core), port 80 (CKV_AWS_260) is a deliberate exception.
-                if r.direction == Direction::Ingress && n.prefix_len() == 0 && ports.is_none_or(|(f, t)| f <= 80 && 80 <= t && protocol == "tcp") {
+                // On `aws_vpc_security_group_ingress_rule` CKV_AWS_260 reads `cidr_ipv4` only
+                // (checkov 3.3 passes the `::/0` twin), so only the IPv4 rule carries the skip.
+                if r.direction == Direction::Ingress && matches!(n, IpNet::V4(v) if v.prefix_len() == 0) && ports.is_none_or(|(f, t)| f <= 80 && 80 <= t && protocol == "tcp") {
                     skips.push(CheckovSkip { check: "CKV_AWS_260", reason: skip_reason(&r.description.purpose) });
                 }
             }

@@ -289,9 +289,10 @@ fn apigw_script(plan: &Plan<'_>) -> String {
     s.push_str("  if [ \"$(aws apigatewayv2 --region \"$REGION\" get-routes --api-id \"$API_ID\" --query \"length(Items[?RouteKey=='\\$default'])\" --output text)\" = \"0\" ]; then\n    aws apigatewayv2 --region \"$REGION\" create-route --api-id \"$API_ID\" --route-key '$default' --target \"integrations/$INTEGRATION_ID\" >/dev/null\n  fi\nelse\n  echo \"apply.sh: LOAD_BALANCER_LISTENER_ARN is not set: the API has no integration with the load balancer yet\" >&2\nfi\n");
     let _ = writeln!(
         s,
-        "if [ \"$(aws apigatewayv2 --region \"$REGION\" get-stages --api-id \"$API_ID\" --query \"length(Items[?StageName=='\\$default'])\" --output text)\" = \"0\" ]; then\n  aws apigatewayv2 --region \"$REGION\" create-stage --api-id \"$API_ID\" --stage-name '$default' --auto-deploy \\\n    --access-log-settings \"DestinationArn=$API_LOG_GROUP_ARN,Format=\"{} >/dev/null\nfi",
-        quote(format)
+        "ACCESS_LOG_SETTINGS=\"$(printf '{{\"DestinationArn\":\"%s\",\"Format\":%s}}' \"$API_LOG_GROUP_ARN\" {})\"",
+        quote(&serde_json::Value::String(format.to_string()).to_string())
     );
+    s.push_str("if [ \"$(aws apigatewayv2 --region \"$REGION\" get-stages --api-id \"$API_ID\" --query \"length(Items[?StageName=='\\$default'])\" --output text)\" = \"0\" ]; then\n  aws apigatewayv2 --region \"$REGION\" create-stage --api-id \"$API_ID\" --stage-name '$default' --auto-deploy \\\n    --access-log-settings \"$ACCESS_LOG_SETTINGS\" >/dev/null\nfi\n");
     s
 }
 
