@@ -116,7 +116,10 @@ fn actual(moto: &Moto, vpc_id: &str, prefix_lists: &BTreeMap<String, String>) ->
                 for r in p["PrefixListIds"].as_array().into_iter().flatten() {
                     let id = r["PrefixListId"].as_str().unwrap();
                     let peer = prefix_lists.get(id).map_or_else(|| id.to_string(), |n| format!("prefix-list:{n}"));
-                    add(peer, &r["Description"]);
+                    // moto 5 stores no description on prefix-list references (the script
+                    // sends one: see apply.sh's PrefixListIds); don't count that as ours.
+                    let desc = if r["Description"].is_null() { serde_json::json!("(dropped by moto)") } else { r["Description"].clone() };
+                    add(peer, &desc);
                 }
                 for r in p["UserIdGroupPairs"].as_array().into_iter().flatten() {
                     let id = r["GroupId"].as_str().unwrap();
