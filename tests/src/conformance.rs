@@ -5,6 +5,7 @@
 use crate::readback::{ReadBack, ReadPeer};
 use cloudwall_core::policy::{Direction, Peer, Policy};
 use cloudwall_core::ports::SENSITIVE_PORTS;
+use cloudwall_core::profile::model::{PublicMode, Tier, WorkloadKind};
 use cloudwall_core::provider::{is_safe_relative_path, Artifacts, Phase, Provider};
 use std::collections::BTreeSet;
 
@@ -77,6 +78,9 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
             assert!(declared.contains(c), "{}: CIDR {c} is not a declared external party", r.at);
         } else if let ReadPeer::Group(g) = &r.peer {
             assert!(rb.groups.contains(g), "{}: references unknown group {g}", r.at);
+        } else if let ReadPeer::PrefixList(p) = &r.peer {
+            // Only the edge's prefix list, only in front of the load balancer.
+            assert!(policy.deployment.public == PublicMode::MultiEdge && r.ingress, "{}: prefix list {p} outside multi-edge ingress", r.at);
         }
     }
     // User text never became code.
@@ -85,20 +89,46 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
     }
 }
 
+/// The CloudFront origin-facing prefix list: under `public = "multi-edge"` the public
+/// load balancer's internet ingress comes from it instead of the internet.
+pub const CLOUDFRONT_PREFIX_LIST: &str = "com.amazonaws.global.cloudfront.origin-facing";
+
 /// The artifacts hold exactly the Policy's rules: same groups, directions, ports, peers.
+/// Under `multi-edge` / `api-gateway` the public load balancer's internet ingress comes
+/// from the edge instead: the CloudFront prefix list, or the one extra group of the API
+/// gateway's VPC link (which then has one egress rule to the load balancer per port range).
 pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
     let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
-    let want: BTreeSet<String> = policy
-        .rules
-        .iter()
-        .map(|r| {
-            let peer = match &r.peer {
-                Peer::Group { id } => name(id),
-                Peer::Cidr { cidr, .. } => cidr.to_string(),
-            };
-            format!("{} {} {} {}", name(&r.group), r.direction == Direction::Ingress, r.ports, peer)
-        })
-        .collect();
+    let groups: BTreeSet<String> = policy.groups.iter().map(|g| name(&g.id)).collect();
+    let mode = policy.deployment.public;
+    let link: Option<String> = if mode == PublicMode::ApiGateway {
+        let extra: Vec<&String> = rb.groups.iter().filter(|g| !groups.contains(*g)).collect();
+        assert!(extra.len() <= 1, "api-gateway: more than one group beyond the policy's: {extra:?}");
+        extra.first().map(|g| (*g).clone())
+    } else {
+        None
+    };
+    let fronted = |id: &str| {
+        matches!(mode, PublicMode::MultiEdge | PublicMode::ApiGateway)
+            && policy.group(id).is_some_and(|g| g.tier == Tier::Public && g.kind == Some(WorkloadKind::LoadBalancer))
+    };
+    let mut want: BTreeSet<String> = BTreeSet::new();
+    for r in &policy.rules {
+        let ingress = r.direction == Direction::Ingress;
+        let peer = match &r.peer {
+            _ if ingress && r.peer.is_internet() && fronted(&r.group) => match mode {
+                PublicMode::MultiEdge => format!("prefix-list:{CLOUDFRONT_PREFIX_LIST}"),
+                _ => {
+                    let link = link.clone().expect("api-gateway: no VPC-link group in the artifacts");
+                    want.insert(format!("{link} false {} {}", r.ports, name(&r.group)));
+                    link
+                }
+            },
+            Peer::Group { id } => name(id),
+            Peer::Cidr { cidr, .. } => cidr.to_string(),
+        };
+        want.insert(format!("{} {} {} {}", name(&r.group), ingress, r.ports, peer));
+    }
     let got: BTreeSet<String> = rb
         .rules
         .iter()
@@ -106,6 +136,7 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
             let peer = match &r.peer {
                 ReadPeer::Group(g) => g.clone(),
                 ReadPeer::Cidr(c) => c.to_string(),
+                ReadPeer::PrefixList(p) => format!("prefix-list:{p}"),
             };
             format!("{} {} {} {}", r.group, r.ingress, r.ports, peer)
         })
@@ -113,8 +144,7 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
     let missing: Vec<_> = want.difference(&got).collect();
     let extra: Vec<_> = got.difference(&want).collect();
     assert!(missing.is_empty() && extra.is_empty(), "artifacts differ from policy: missing {missing:#?} extra {extra:#?}");
-    let groups: BTreeSet<String> = policy.groups.iter().map(|g| name(&g.id)).collect();
-    let read: BTreeSet<String> = rb.groups.iter().cloned().collect();
+    let read: BTreeSet<String> = rb.groups.iter().filter(|g| Some(*g) != link.as_ref()).cloned().collect();
     assert_eq!(groups, read, "groups differ from policy");
 }
 

@@ -27,6 +27,8 @@ pub struct ReadRule {
 pub enum ReadPeer {
     Group(String),
     Cidr(IpNet),
+    /// A managed prefix list, by name (the CloudFront origin-facing list under multi-edge).
+    PrefixList(String),
 }
 
 /// Everything a reader finds.
@@ -44,8 +46,17 @@ pub fn aws_terraform(files: &Artifacts) -> ReadBack {
     let mut out = ReadBack::default();
     let mut group_names = std::collections::BTreeMap::new();
     let mut raw_rules = vec![];
+    let mut prefix_lists = std::collections::BTreeMap::new();
     for (path, text) in files.iter().filter(|(p, _)| p.starts_with("terraform/") && p.ends_with(".tf")) {
         let body: hcl::Body = hcl::parse(text).unwrap_or_else(|e| panic!("{path}: HCL parse error: {e}"));
+        for block in body.blocks().filter(|b| b.identifier() == "data") {
+            let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+            if let ["aws_ec2_managed_prefix_list", name] = labels.as_slice() {
+                if let Some(Expression::String(n)) = block.body().attributes().find(|a| a.key() == "name").map(|a| a.expr().clone()) {
+                    prefix_lists.insert(name.to_string(), n);
+                }
+            }
+        }
         for block in body.blocks().filter(|b| b.identifier() == "resource") {
             let labels: Vec<String> = block.labels().iter().map(|l| l.as_str().to_string()).collect();
             if labels.len() != 2 {
@@ -122,8 +133,23 @@ pub fn aws_terraform(files: &Artifacts) -> ReadBack {
             ReadPeer::Group(g)
         } else if let Some(c) = string("cidr_ipv4").or_else(|| string("cidr_ipv6")) {
             ReadPeer::Cidr(c.parse().unwrap_or_else(|e| panic!("{at}: bad CIDR {c}: {e}")))
-        } else if attr("prefix_list_id").is_some() {
-            continue;
+        } else if let Some(e) = attr("prefix_list_id") {
+            // `data.aws_ec2_managed_prefix_list.NAME.id` -> the list's name.
+            let data_name = match &e {
+                Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+                    (Expression::Variable(v), [TraversalOperator::GetAttr(ty), TraversalOperator::GetAttr(n), ..])
+                        if v.as_str() == "data" && ty.as_str() == "aws_ec2_managed_prefix_list" =>
+                    {
+                        Some(n.as_str().to_string())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let name = data_name
+                .and_then(|n| prefix_lists.get(&n).cloned())
+                .unwrap_or_else(|| panic!("{at}: prefix_list_id is not a declared aws_ec2_managed_prefix_list"));
+            ReadPeer::PrefixList(name)
         } else {
             panic!("{at}: rule with no peer")
         };

@@ -1,10 +1,17 @@
 //! End to end against a local AWS API emulator: the generated `cli/apply.sh` runs with the
 //! real `aws` CLI on a VPC the test creates; the groups are read back with
 //! `describe-security-groups` and compared, rule by rule, with the Policy.
+//!
+//! Under `public = "multi-edge"` the load balancer's internet ingress comes from the
+//! CloudFront origin-facing managed prefix list. moto ships it among its AWS-managed
+//! prefix lists (checked with moto 5); should an emulator lack it, the test creates a
+//! stand-in list with that name first, and says so, for `apply.sh` to find. Under `api-gateway` it comes from
+//! the VPC link's group, which also gets egress rules to the load balancer.
 
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::{Direction, Peer, Policy};
 use cloudwall_core::ports::Proto;
+use cloudwall_core::profile::model::{PublicMode, Tier, WorkloadKind};
 use cloudwall_tests::{moto::Moto, pipeline, tools};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -12,27 +19,67 @@ use std::process::Command;
 /// (group name, direction, protocol, from, to, peer) — peer is a group name or a CIDR.
 type Perm = (String, Direction, String, i64, i64, String);
 
+/// The name of the VPC link's group under `api-gateway`.
+const LINK_SUFFIX: &str = "-public-apigw-link-sg";
+const CLOUDFRONT_PREFIX_LIST: &str = "com.amazonaws.global.cloudfront.origin-facing";
+
 fn expected(policy: &Policy) -> BTreeSet<Perm> {
     let name = |id: &str| format!("{}-sg", policy.group(id).expect("group").name);
-    policy
-        .rules
-        .iter()
-        .map(|r| {
-            let (proto, from, to) = match r.ports.proto {
-                Proto::All => ("-1".to_string(), -1, -1),
-                Proto::Icmp => ("icmp".to_string(), -1, -1),
-                p => (p.as_str().to_string(), i64::from(r.ports.from), i64::from(r.ports.to)),
-            };
-            let peer = match &r.peer {
-                Peer::Group { id } => name(id),
-                Peer::Cidr { cidr, .. } => cidr.to_string(),
-            };
-            (name(&r.group), r.direction, proto, from, to, peer)
-        })
-        .collect()
+    let mode = policy.deployment.public;
+    let link = format!("{}{LINK_SUFFIX}", policy.deployment.env);
+    let fronted = |id: &str| {
+        matches!(mode, PublicMode::MultiEdge | PublicMode::ApiGateway)
+            && policy.group(id).is_some_and(|g| g.tier == Tier::Public && g.kind == Some(WorkloadKind::LoadBalancer))
+    };
+    let mut out = BTreeSet::new();
+    for r in &policy.rules {
+        let (proto, from, to) = match r.ports.proto {
+            Proto::All => ("-1".to_string(), -1, -1),
+            Proto::Icmp => ("icmp".to_string(), -1, -1),
+            p => (p.as_str().to_string(), i64::from(r.ports.from), i64::from(r.ports.to)),
+        };
+        let peer = match &r.peer {
+            _ if r.direction == Direction::Ingress && r.peer.is_internet() && fronted(&r.group) => {
+                if mode == PublicMode::MultiEdge {
+                    format!("prefix-list:{CLOUDFRONT_PREFIX_LIST}")
+                } else {
+                    out.insert((link.clone(), Direction::Egress, proto.clone(), from, to, name(&r.group)));
+                    link.clone()
+                }
+            }
+            Peer::Group { id } => name(id),
+            Peer::Cidr { cidr, .. } => cidr.to_string(),
+        };
+        out.insert((name(&r.group), r.direction, proto, from, to, peer));
+    }
+    out
 }
 
-fn actual(moto: &Moto, vpc_id: &str) -> (BTreeSet<Perm>, Vec<String>) {
+/// The CloudFront origin-facing prefix list's id: AWS manages it; on the emulator, a
+/// stand-in with the same name is created when there is none.
+fn cloudfront_prefix_list(moto: &Moto) -> String {
+    let filter = format!("Name=prefix-list-name,Values={CLOUDFRONT_PREFIX_LIST}");
+    let found = moto.aws_json(&["ec2", "describe-managed-prefix-lists", "--filters", &filter]);
+    if let Some(id) = found["PrefixLists"][0]["PrefixListId"].as_str() {
+        return id.to_string();
+    }
+    eprintln!("moto has no {CLOUDFRONT_PREFIX_LIST}: creating a stand-in managed prefix list with that name");
+    let made = moto.aws_json(&[
+        "ec2",
+        "create-managed-prefix-list",
+        "--prefix-list-name",
+        CLOUDFRONT_PREFIX_LIST,
+        "--max-entries",
+        "55",
+        "--address-family",
+        "IPv4",
+        "--entries",
+        "Cidr=130.176.0.0/18,Description=stand-in",
+    ]);
+    made["PrefixList"]["PrefixListId"].as_str().expect("PrefixListId").to_string()
+}
+
+fn actual(moto: &Moto, vpc_id: &str, prefix_lists: &BTreeMap<String, String>) -> (BTreeSet<Perm>, Vec<String>) {
     let sgs = moto.aws_json(&["ec2", "describe-security-groups", "--filters", &format!("Name=vpc-id,Values={vpc_id}")]);
     let groups = sgs["SecurityGroups"].as_array().expect("SecurityGroups");
     let names: BTreeMap<String, String> = groups
@@ -66,6 +113,14 @@ fn actual(moto: &Moto, vpc_id: &str) -> (BTreeSet<Perm>, Vec<String>) {
                 for r in p["Ipv6Ranges"].as_array().into_iter().flatten() {
                     add(r["CidrIpv6"].as_str().unwrap().to_string(), &r["Description"]);
                 }
+                for r in p["PrefixListIds"].as_array().into_iter().flatten() {
+                    let id = r["PrefixListId"].as_str().unwrap();
+                    let peer = prefix_lists.get(id).map_or_else(|| id.to_string(), |n| format!("prefix-list:{n}"));
+                    // moto 5 stores no description on prefix-list references (the script
+                    // sends one: see apply.sh's PrefixListIds); don't count that as ours.
+                    let desc = if r["Description"].is_null() { serde_json::json!("(dropped by moto)") } else { r["Description"].clone() };
+                    add(peer, &desc);
+                }
                 for r in p["UserIdGroupPairs"].as_array().into_iter().flatten() {
                     let id = r["GroupId"].as_str().unwrap();
                     add(names.get(id).cloned().unwrap_or_else(|| id.to_string()), &r["Description"]);
@@ -97,9 +152,13 @@ fn apply_sh_creates_exactly_the_policy_on_the_emulator() {
         pipeline::write_artifacts(dir.path(), &files);
         let net = moto.network();
         let vpc_id = net[0].1.clone();
+        let mut prefix_lists = BTreeMap::new();
+        if policy.deployment.public == PublicMode::MultiEdge {
+            prefix_lists.insert(cloudfront_prefix_list(&moto), CLOUDFRONT_PREFIX_LIST.to_string());
+        }
         let script = dir.path().join("cli/apply.sh");
         apply(&moto, &script, &net);
-        let (got, undescribed) = actual(&moto, &vpc_id);
+        let (got, undescribed) = actual(&moto, &vpc_id, &prefix_lists);
         let want = expected(&cloudwall_core::provider::Provider::effective_policy(&Aws, &policy));
         let missing: Vec<_> = want.difference(&got).collect();
         let extra: Vec<_> = got.difference(&want).collect();
@@ -111,7 +170,7 @@ fn apply_sh_creates_exactly_the_policy_on_the_emulator() {
         assert!(undescribed.is_empty(), "{}: rules without description: {undescribed:#?}", example.display());
         // A second run changes nothing and does not fail (idempotent).
         apply(&moto, &script, &net);
-        let (again, _) = actual(&moto, &vpc_id);
+        let (again, _) = actual(&moto, &vpc_id, &prefix_lists);
         assert_eq!(again, got, "{}: second apply.sh run changed the rules", example.display());
         eprintln!("{}: {} groups, {} rules match the policy", example.display(), policy.groups.len(), want.len());
         checked += 1;

@@ -1,11 +1,18 @@
 //! AWS findings on a Policy: rule quotas per security group (CW201), group names AWS
 //! would refuse (CW202), rules per network ACL (CW203) and the rules-per-group times
 //! groups-per-interface product (CW204).
+//!
+//! Rules are counted with their quota weight: a rule that references the CloudFront
+//! origin-facing prefix list (`public = "multi-edge"`) counts as many rules as the list's
+//! max entries.
 
 use crate::names;
 use crate::phases::nacls;
 use cloudwall_core::diag::Diagnostic;
+use crate::plan::CLOUDFRONT_PREFIX_LIST_WEIGHT;
 use cloudwall_core::policy::{Direction, Peer, Policy, Rule};
+use cloudwall_core::profile::model::{PublicMode, Tier, WorkloadKind};
+use std::collections::BTreeSet;
 use ipnet::IpNet;
 
 /// Default quota of inbound (or outbound) rules per security group, counted separately
@@ -44,8 +51,32 @@ pub fn check(policy: &Policy) -> Vec<Diagnostic> {
                     .with_help("rename the workload or the env so that `{env}-{tier}-{role}-sg` has at most 255 characters and does not start with `sg-`"),
             );
         }
+        let mode = policy.deployment.public;
+        let fronted = matches!(mode, PublicMode::MultiEdge | PublicMode::ApiGateway)
+            && g.tier == Tier::Public
+            && g.kind == Some(WorkloadKind::LoadBalancer);
         for dir in [Direction::Ingress, Direction::Egress] {
-            let (v4, v6) = count_rules(policy.rules_of(&g.id, dir).map(rule_weight));
+            let (mut v4, mut v6) = (0usize, 0usize);
+            let mut prefix_rules = 0usize;
+            let mut edge_seen = BTreeSet::new();
+            for r in policy.rules_of(&g.id, dir) {
+                if fronted && dir == Direction::Ingress && r.peer.is_internet() {
+                    // One rendered rule per port range, from the edge instead of the internet.
+                    if edge_seen.insert(r.ports) {
+                        if mode == PublicMode::MultiEdge {
+                            prefix_rules += 1;
+                            v4 += CLOUDFRONT_PREFIX_LIST_WEIGHT;
+                        } else {
+                            v4 += 1;
+                            v6 += 1;
+                        }
+                    }
+                    continue;
+                }
+                let (a, b) = count_rules([rule_weight(r)]);
+                v4 += a;
+                v6 += b;
+            }
             let word = match dir {
                 Direction::Ingress => "inbound",
                 Direction::Egress => "outbound",
@@ -60,7 +91,11 @@ pub fn check(policy: &Policy) -> Vec<Diagnostic> {
                             ),
                         )
                         .at_location(g.origin.clone(), "this workload")
-                        .with_help("request a quota increase (L-0EA8095F), merge port ranges, or use a prefix list"),
+                        .with_help(if prefix_rules > 0 && family == "IPv4" {
+                            format!("{prefix_rules} rule(s) reference the CloudFront origin-facing prefix list, which counts {CLOUDFRONT_PREFIX_LIST_WEIGHT} rules each: serve fewer ports, or merge them into one port range (one rule per range), or request a quota increase (L-0EA8095F)")
+                        } else {
+                            "request a quota increase (L-0EA8095F), merge port ranges, or use a prefix list".to_string()
+                        }),
                     );
                 }
                 // Every interface of a workload carries one group, its own; but whatever the

@@ -4,9 +4,13 @@
 //! allow-all egress AWS adds to new groups, and authorizes every rule (a rule that is
 //! already there is accepted). Every user string is a single-quoted shell word; every
 //! JSON document is built with serde_json, then quoted.
+//!
+//! Under `multi-edge` the script looks up the CloudFront origin-facing prefix list and
+//! uses it (`PrefixListIds`) for the load balancer's internet ingress; under
+//! `api-gateway` it creates the VPC-link group and references it instead.
 
 use crate::names;
-use crate::plan::{Plan, SgPeer, SgRule};
+use crate::plan::{Plan, SgPeer, SgRule, CLOUDFRONT_PREFIX_LIST};
 use crate::shell::quote;
 use cloudwall_core::policy::Direction;
 use ipnet::IpNet;
@@ -74,34 +78,59 @@ authorize() {
 }
 "#;
 
-/// The IpPermissions JSON of a rule, split around the peer's group id when the peer is a
-/// group (the id is only known when the script runs): `(before, after)`.
-fn permission_json(r: &SgRule<'_>) -> (String, Option<String>) {
+/// The IpPermissions JSON of a rule, split around the peer's id when the peer is a group or
+/// a prefix list (the id is only known when the script runs): `(before, after)`.
+fn permission_json(protocol: &str, ports: Option<(i32, i32)>, peer: SgPeer, description: &str) -> (String, Option<String>) {
     let mut perm = serde_json::Map::new();
-    perm.insert("IpProtocol".into(), json!(r.protocol));
-    if let Some((from, to)) = r.ports {
+    perm.insert("IpProtocol".into(), json!(protocol));
+    if let Some((from, to)) = ports {
         perm.insert("FromPort".into(), json!(from));
         perm.insert("ToPort".into(), json!(to));
     }
-    const MARK: &str = "\u{0}GROUP_ID\u{0}";
-    match r.peer {
-        SgPeer::Group(_) => {
-            perm.insert("UserIdGroupPairs".into(), json!([{ "GroupId": MARK, "Description": r.description }]));
+    const MARK: &str = "\u{0}PEER_ID\u{0}";
+    match peer {
+        SgPeer::Group(_) | SgPeer::EdgeLink => {
+            perm.insert("UserIdGroupPairs".into(), json!([{ "GroupId": MARK, "Description": description }]));
+        }
+        SgPeer::CloudFront => {
+            perm.insert("PrefixListIds".into(), json!([{ "PrefixListId": MARK, "Description": description }]));
         }
         SgPeer::Cidr(IpNet::V4(n)) => {
-            perm.insert("IpRanges".into(), json!([{ "CidrIp": n.to_string(), "Description": r.description }]));
+            perm.insert("IpRanges".into(), json!([{ "CidrIp": n.to_string(), "Description": description }]));
         }
         SgPeer::Cidr(IpNet::V6(n)) => {
-            perm.insert("Ipv6Ranges".into(), json!([{ "CidrIpv6": n.to_string(), "Description": r.description }]));
+            perm.insert("Ipv6Ranges".into(), json!([{ "CidrIpv6": n.to_string(), "Description": description }]));
         }
     }
     let text = Value::Array(vec![Value::Object(perm)]).to_string();
     // serde_json writes the NUL marks as \u0000, which no description can contain.
-    let escaped_mark = "\\u0000GROUP_ID\\u0000";
+    let escaped_mark = "\\u0000PEER_ID\\u0000";
     match text.split_once(escaped_mark) {
         Some((a, b)) => (a.to_string(), Some(b.to_string())),
         None => (text, None),
     }
+}
+
+/// The shell variable that holds the id of a rule's peer, when it is only known at run time.
+fn peer_var<'p>(plan: &'p Plan<'_>, peer: SgPeer) -> Option<&'p str> {
+    match peer {
+        SgPeer::Group(p) => Some(&plan.groups[p].var),
+        SgPeer::EdgeLink => plan.edge.link.as_ref().map(|l| l.var.as_str()),
+        SgPeer::CloudFront => Some(CLOUDFRONT_VAR),
+        SgPeer::Cidr(_) => None,
+    }
+}
+
+const CLOUDFRONT_VAR: &str = "CLOUDFRONT_PREFIX_LIST_ID";
+
+/// `authorize` with the permission JSON as one shell word (the peer id spliced in).
+fn authorize_line(plan: &Plan<'_>, word: &str, group_var: &str, protocol: &str, ports: Option<(i32, i32)>, peer: SgPeer, description: &str) -> String {
+    let (before, after) = permission_json(protocol, ports, peer, description);
+    let perms = match (after, peer_var(plan, peer)) {
+        (Some(after), Some(var)) => format!("{}\"${}\"{}", quote(&before), var, quote(&after)),
+        _ => quote(&before),
+    };
+    format!("authorize {word} \"${group_var}\" {perms}")
 }
 
 fn is_default_egress(r: &SgRule<'_>, cidr: &str) -> bool {
@@ -146,6 +175,39 @@ pub fn render(plan: &Plan<'_>) -> String {
             quote(&tags)
         );
     }
+    if let Some(l) = &plan.edge.link {
+        let filter = json!({ "Name": "group-name", "Values": [l.name] }).to_string();
+        let tags = json!([{
+            "ResourceType": "security-group",
+            "Tags": [
+                { "Key": "Name", "Value": names::tag_value(&l.name) },
+                { "Key": "Env", "Value": names::tag_value(&d.env) },
+                { "Key": "Tier", "Value": "public" },
+                { "Key": "Role", "Value": "apigw-link" },
+            ]
+        }])
+        .to_string();
+        s.push_str("\n# The API Gateway VPC link's group: the only source of the load balancer's client traffic.\n");
+        let _ = writeln!(
+            s,
+            "{}=\"$(ensure_group {} {} \\\n  {} \\\n  {})\"",
+            l.var,
+            quote(&l.name),
+            quote(&l.description),
+            quote(&filter),
+            quote(&tags)
+        );
+    }
+    if plan.rules.iter().any(|r| r.peer == SgPeer::CloudFront) {
+        let filter = format!("Name=prefix-list-name,Values={CLOUDFRONT_PREFIX_LIST}");
+        let _ = write!(
+            s,
+            "\n# CloudFront's origin-facing addresses (AWS-managed prefix list, IPv4): the only source of the load balancer's client traffic.\n\
+{CLOUDFRONT_VAR}=\"$(ec2 describe-managed-prefix-lists --filters {} --query 'PrefixLists[0].PrefixListId' --output text)\"\n\
+case \"${CLOUDFRONT_VAR}\" in\n  pl-*) echo \"found {CLOUDFRONT_PREFIX_LIST}: ${CLOUDFRONT_VAR}\" >&2 ;;\n  *) echo \"apply.sh: managed prefix list {CLOUDFRONT_PREFIX_LIST} not found in $REGION (got '${CLOUDFRONT_VAR}')\" >&2; exit 1 ;;\nesac\n",
+            quote(&filter)
+        );
+    }
 
     if !plan.groups.is_empty() {
         s.push_str("\n# New groups allow all egress; egress is only what the rules below allow.\n");
@@ -161,6 +223,10 @@ pub fn render(plan: &Plan<'_>) -> String {
             let _ = writeln!(s, "revoke_egress \"${}\" {}", g.var, quote(&all_v6));
         }
     }
+    if let Some(l) = &plan.edge.link {
+        let _ = writeln!(s, "revoke_egress \"${}\" {}", l.var, quote(&all_v4));
+        let _ = writeln!(s, "revoke_egress \"${}\" {}", l.var, quote(&all_v6));
+    }
 
     for (i, g) in plan.groups.iter().enumerate() {
         for dir in [Direction::Ingress, Direction::Egress] {
@@ -174,21 +240,26 @@ pub fn render(plan: &Plan<'_>) -> String {
             };
             let _ = writeln!(s, "\n# {} {}", g.name, word);
             for r in rules {
-                let (before, after) = permission_json(r);
-                let perms = match (after, r.peer) {
-                    (Some(after), SgPeer::Group(p)) => {
-                        format!("{}\"${}\"{}", quote(&before), plan.groups[p].var, quote(&after))
-                    }
-                    _ => quote(&before),
-                };
-                let _ = writeln!(s, "authorize {word} \"${}\" {perms}", g.var);
+                let _ = writeln!(s, "{}", authorize_line(plan, word, &g.var, r.protocol, r.ports, r.peer, &r.description));
             }
+        }
+    }
+    if let Some(l) = &plan.edge.link {
+        if !plan.edge.link_rules.is_empty() {
+            let _ = writeln!(s, "\n# {} egress", l.name);
+        }
+        for r in &plan.edge.link_rules {
+            let line = authorize_line(plan, "egress", &l.var, r.protocol, r.ports, SgPeer::Group(r.lb), &r.description);
+            let _ = writeln!(s, "{line}");
         }
     }
 
     s.push_str("\necho\nprintf '%-48s %s\\n' 'SECURITY GROUP' 'ID'\n");
     for g in &plan.groups {
         let _ = writeln!(s, "printf '%-48s %s\\n' {} \"${}\"", quote(&g.name), g.var);
+    }
+    if let Some(l) = &plan.edge.link {
+        let _ = writeln!(s, "printf '%-48s %s\\n' {} \"${}\"", quote(&l.name), l.var);
     }
     s
 }

@@ -2,7 +2,7 @@
 //! groups without egress, and how the output meets the mandatory rules.
 
 use crate::names;
-use crate::plan::{Plan, SgPeer, SgRule};
+use crate::plan::{Plan, SgPeer, SgRule, CLOUDFRONT_PREFIX_LIST};
 use cloudwall_core::policy::{Direction, Peer};
 use cloudwall_core::ports::{Proto, SENSITIVE_PORTS};
 use cloudwall_core::profile::model::Tier;
@@ -28,11 +28,11 @@ pub fn md_cell(s: &str) -> String {
     out.trim().to_string()
 }
 
-fn code(s: &str) -> String {
+pub fn code(s: &str) -> String {
     format!("`{}`", md_cell(s))
 }
 
-fn ports_text(r: &SgRule<'_>) -> String {
+pub fn ports_text(r: &SgRule<'_>) -> String {
     let p = r.rule.ports;
     match p.proto {
         Proto::All => "all protocols and ports".into(),
@@ -42,11 +42,16 @@ fn ports_text(r: &SgRule<'_>) -> String {
     }
 }
 
-fn peer_text(plan: &Plan<'_>, r: &SgRule<'_>) -> String {
+pub fn peer_text(plan: &Plan<'_>, r: &SgRule<'_>) -> String {
     match (r.peer, &r.rule.peer) {
         (SgPeer::Group(p), _) => code(&plan.groups[p].name),
         (SgPeer::Cidr(n), Peer::Cidr { party, .. }) => format!("{} ({})", code(&n.to_string()), md_cell(party)),
         (SgPeer::Cidr(n), _) => code(&n.to_string()),
+        (SgPeer::CloudFront, _) => format!("{} (CloudFront prefix list)", code(CLOUDFRONT_PREFIX_LIST)),
+        (SgPeer::EdgeLink, _) => match &plan.edge.link {
+            Some(l) => format!("{} (API Gateway VPC link)", code(&l.name)),
+            None => "API Gateway VPC link".into(),
+        },
     }
 }
 
@@ -115,7 +120,7 @@ pub fn render(plan: &Plan<'_>) -> String {
                 .iter()
                 .filter_map(|r| match r.peer {
                     SgPeer::Group(p) => Some(format!("{} on {}", code(&plan.groups[p].name), ports_text(r))),
-                    SgPeer::Cidr(_) => None,
+                    SgPeer::Cidr(_) | SgPeer::CloudFront | SgPeer::EdgeLink => None,
                 })
                 .collect();
             let cidrs: Vec<String> = ingress

@@ -81,6 +81,9 @@ fn expected(policy: &Policy) -> BTreeSet<Flat> {
             let peer = match r.peer {
                 SgPeer::Group(p) => format!("group:{}", plan.groups[p].name),
                 SgPeer::Cidr(n) => n.to_string(),
+                // The worked example is load-balancer-only: no edge peer (tests/edge.rs).
+                SgPeer::CloudFront => "prefix-list:cloudfront".to_string(),
+                SgPeer::EdgeLink => format!("group:{}", plan.edge.link.as_ref().map_or("", |l| l.name.as_str())),
             };
             let dir = if r.direction() == Direction::Ingress { "in" } else { "out" };
             let ports = if r.protocol == "-1" { None } else { r.ports.map(|(a, b)| (i64::from(a), i64::from(b))) };

@@ -8,6 +8,7 @@ pub mod flow_logs;
 pub mod kubernetes;
 pub mod nacls;
 pub mod access;
+pub mod edge;
 
 use crate::plan::Plan;
 use cloudwall_core::provider::Phase;
@@ -33,6 +34,7 @@ pub type RenderPhase = fn(&Plan<'_>) -> Contribution;
 pub fn all() -> Vec<(Phase, RenderPhase)> {
     vec![
         (Phase::Groups, default_security_group::render),
+        (Phase::Groups, edge::render),
         (Phase::Nacls, nacls::render),
         (Phase::Nacls, flow_logs::render),
         (Phase::Nacls, kubernetes::render),

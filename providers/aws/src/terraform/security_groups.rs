@@ -2,16 +2,27 @@
 //! `aws_vpc_security_group_{ingress,egress}_rule` per Policy rule (no inline rules, so
 //! groups that reference each other make no cycle, and a group with no egress rule has
 //! no egress: Terraform removes the default allow-all egress on create).
+//!
+//! Under `public = "multi-edge"` the load balancer's internet ingress comes from the
+//! CloudFront origin-facing prefix list (looked up with a data source); under
+//! `api-gateway` from the VPC-link group, which is declared here with its egress rules.
+//! A rule that is a deliberate checkov exception carries `#checkov:skip` inside its block.
 
-use crate::hcl::{self, Block, Expr};
+use crate::hcl::{Block, Expr};
 use crate::names;
-use crate::plan::{Plan, SgPeer};
+use crate::plan::{Plan, SgPeer, CLOUDFRONT_PREFIX_LIST};
 use cloudwall_core::policy::Direction;
 use ipnet::IpNet;
 
 pub fn render(plan: &Plan<'_>) -> String {
     let env = &plan.policy.deployment.env;
     let mut blocks = Vec::new();
+    let mut skips: Vec<Vec<String>> = Vec::new();
+    if plan.rules.iter().any(|r| r.peer == SgPeer::CloudFront) {
+        blocks.push(
+            Block::new("data", &["aws_ec2_managed_prefix_list", "cloudfront"]).attr("name", Expr::str(CLOUDFRONT_PREFIX_LIST)),
+        );
+    }
     for g in &plan.groups {
         let tags = Expr::Object(vec![
             ("Name".into(), Expr::str(&names::tag_value(&g.name))),
@@ -28,33 +39,29 @@ pub fn render(plan: &Plan<'_>) -> String {
                 .attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into())),
         );
     }
+    if let Some(l) = &plan.edge.link {
+        let tags = Expr::Object(vec![
+            ("Name".into(), Expr::str(&names::tag_value(&l.name))),
+            ("Env".into(), Expr::str(&names::tag_value(env))),
+            ("Tier".into(), Expr::str("public")),
+            ("Role".into(), Expr::str("apigw-link")),
+        ]);
+        blocks.push(
+            Block::new("resource", &["aws_security_group", &l.tf])
+                .attr("name", Expr::str(&l.name))
+                .attr("description", Expr::str(&l.description))
+                .attr("vpc_id", Expr::raw("var.vpc_id"))
+                .blank()
+                .attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into())),
+        );
+    }
+    skips.resize(blocks.len(), vec![]);
     for r in &plan.rules {
         let kind = match r.direction() {
             Direction::Ingress => "aws_vpc_security_group_ingress_rule",
             Direction::Egress => "aws_vpc_security_group_egress_rule",
         };
         let mut b = Block::new("resource", &[kind, &r.tf]);
-        if let (Direction::Ingress, SgPeer::Group(p)) = (r.direction(), r.peer) {
-            // checkov's open-port checks read a rule without a CIDR as open to the world;
-            // a group-referenced source is not, so those checks are skipped with the reason.
-            for (port, check) in [(22, "CKV_AWS_24"), (3389, "CKV_AWS_25"), (80, "CKV_AWS_260")] {
-                if r.ports.is_none_or(|(from, to)| from <= port && port <= to) {
-                    b.push(hcl::Item::Comment(format!(
-                        "checkov:skip={check}:the source is the {} security group, not an address range",
-                        plan.groups[p].name
-                    )));
-                }
-            }
-        }
-        if let (Direction::Ingress, SgPeer::Cidr(n)) = (r.direction(), r.peer) {
-            // A deliberate web port open to the internet (the HTTPS redirect): the skip
-            // carries the flow's purpose as its reason.
-            if n.prefix_len() == 0 && r.protocol == "tcp" && r.ports.is_some_and(|(from, to)| from <= 80 && 80 <= to) {
-                let reason = names::aws_text(&r.rule.description.purpose);
-                let reason = if reason.is_empty() { "public web entry point".to_string() } else { reason };
-                b.push(hcl::Item::Comment(format!("checkov:skip=CKV_AWS_260:{reason}")));
-            }
-        }
         b = b
             .attr("security_group_id", Expr::raw(format!("aws_security_group.{}.id", plan.groups[r.group].tf)));
         b = match r.peer {
@@ -64,6 +71,11 @@ pub fn render(plan: &Plan<'_>) -> String {
             ),
             SgPeer::Cidr(IpNet::V4(n)) => b.attr("cidr_ipv4", Expr::str(&n.to_string())),
             SgPeer::Cidr(IpNet::V6(n)) => b.attr("cidr_ipv6", Expr::str(&n.to_string())),
+            SgPeer::CloudFront => b.attr("prefix_list_id", Expr::raw("data.aws_ec2_managed_prefix_list.cloudfront.id")),
+            SgPeer::EdgeLink => {
+                let l = plan.edge.link.as_ref().expect("api-gateway rules come with the link group");
+                b.attr("referenced_security_group_id", Expr::raw(format!("aws_security_group.{}.id", l.tf)))
+            }
         };
         b = b.attr("ip_protocol", Expr::str(r.protocol));
         if let Some((from, to)) = r.ports {
@@ -71,9 +83,37 @@ pub fn render(plan: &Plan<'_>) -> String {
         }
         b = b.attr("description", Expr::str(&r.description));
         blocks.push(b);
+        skips.push(r.skips.iter().map(|k| format!("#checkov:skip={}:{}", k.check, k.reason)).collect());
+    }
+    if let Some(l) = &plan.edge.link {
+        for r in &plan.edge.link_rules {
+            let mut b = Block::new("resource", &["aws_vpc_security_group_egress_rule", &r.tf])
+                .attr("security_group_id", Expr::raw(format!("aws_security_group.{}.id", l.tf)))
+                .attr("referenced_security_group_id", Expr::raw(format!("aws_security_group.{}.id", plan.groups[r.lb].tf)))
+                .attr("ip_protocol", Expr::str(r.protocol));
+            if let Some((from, to)) = r.ports {
+                b = b.attr("from_port", Expr::num(from)).attr("to_port", Expr::num(to));
+            }
+            blocks.push(b.attr("description", Expr::str(&r.description)));
+            skips.push(vec![]);
+        }
     }
     if blocks.is_empty() {
         return String::new();
     }
-    hcl::file(&blocks)
+    let rendered: Vec<String> = blocks
+        .iter()
+        .zip(&skips)
+        .map(|(b, skips)| {
+            let text = b.render(0);
+            if skips.is_empty() {
+                return text;
+            }
+            // Checkov reads a skip only inside the resource's block: right after `{`.
+            let (head, body) = text.split_once('\n').expect("a block has a first line");
+            let comments: String = skips.iter().map(|c| format!("  {c}\n")).collect();
+            format!("{head}\n{comments}{body}")
+        })
+        .collect();
+    rendered.join("\n")
 }
