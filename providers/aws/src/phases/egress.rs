@@ -397,8 +397,12 @@ pub fn squid_conf(list: &[String], ports: &[PortRange], retention_days: u32) -> 
         .collect();
     let tcp = if tcp.is_empty() { vec!["443".to_string()] } else { tcp };
     let _ = writeln!(s, "\n# Destination ports the allow-list entries name.\nacl allowed_ports port {}", tcp.join(" "));
+    let tls: Vec<&String> = tcp.iter().filter(|p| p.as_str() != "80").collect();
+    let tls = if tls.is_empty() { "443".to_string() } else { tls.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ") };
+    let _ = writeln!(s, "# HTTPS is tunnelled with CONNECT: only to the TLS ports.\nacl tls_ports port {tls}");
     s.push_str("acl CONNECT method CONNECT\n\n");
     s.push_str("http_access deny !allowed_ports\n");
+    s.push_str("http_access deny CONNECT !tls_ports\n");
     s.push_str("http_access deny manager\n");
     s.push_str("http_access allow localnet allowed_domains\n");
     s.push_str("http_access deny all\n\n");
@@ -409,7 +413,7 @@ pub fn squid_conf(list: &[String], ports: &[PortRange], retention_days: u32) -> 
         "# Every request, allowed or denied, is logged; keep these logs {retention_days} days.\naccess_log daemon:/var/log/squid/access.log squid"
     );
     s.push_str("logfile_rotate 0\n\n");
-    s.push_str("# No proxy headers that reveal the client.\nforwarded_for delete\nvia off\n");
+    s.push_str("# No header that reveals the client's address.\nforwarded_for delete\n");
     s
 }
 
