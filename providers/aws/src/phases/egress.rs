@@ -705,3 +705,40 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
         report: report(plan, &list),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_absorb_the_names_under_them_across_entries() {
+        let list = allow_list([".example.com", "api.example.com", "example.com", "a.b.example.com", "Other.ORG.", "*.x.io", "x.io"]);
+        assert_eq!(list, vec![".example.com", ".x.io", "other.org"]);
+        // A name that merely ends with the same letters is not under the domain.
+        assert_eq!(allow_list([".example.com", "badexample.com"]), vec![".example.com", "badexample.com"]);
+        // A narrower wildcard under a wider one goes too.
+        assert_eq!(allow_list([".a.example.com", ".example.com"]), vec![".example.com"]);
+    }
+
+    #[test]
+    fn capacity_and_retention() {
+        assert_eq!(capacity(0), 100);
+        assert_eq!(capacity(25), 100);
+        assert_eq!(capacity(26), 200);
+        assert_eq!(capacity(1_000_000), 50_000);
+        assert_eq!(log_retention(100), 120);
+        assert_eq!(log_retention(365), 365);
+        assert_eq!(log_retention(3653), 3653);
+        assert_eq!(log_retention(1), 1);
+    }
+
+    #[test]
+    fn squid_conf_lists_each_name_once_and_denies_the_rest() {
+        let list = allow_list([".pypi.org", "files.pythonhosted.org", "pypi.org"]);
+        let conf = squid_conf(&list, &[PortRange::tcp(443)], 90);
+        assert!(conf.contains("acl allowed_domains dstdomain .pypi.org files.pythonhosted.org\n"));
+        assert!(conf.contains("http_access allow localnet allowed_domains\nhttp_access deny all\n"));
+        assert!(conf.contains("acl tls_ports port 443\n"));
+        assert!(conf.contains("http_port 3128\n"));
+    }
+}

@@ -596,3 +596,35 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
         report: report(plan, &ep),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutral_names_map_to_the_documented_services() {
+        assert_eq!(aws_services("object-storage").unwrap(), vec!["s3"]);
+        assert_eq!(aws_services("container-registry").unwrap(), vec!["ecr.api", "ecr.dkr"]);
+        assert_eq!(aws_services("queue").unwrap(), vec!["sqs"]);
+        assert_eq!(aws_services("database-api").unwrap(), vec!["rds"]);
+        assert_eq!(aws_services("aws:ssmmessages").unwrap(), vec!["ssmmessages"]);
+        assert!(aws_services("gcp:storage").is_err());
+        assert!(is_gateway("s3") && !is_gateway("ecr.dkr"));
+    }
+
+    #[test]
+    fn policies_render_inert_with_the_region_interpolated() {
+        let v = json!({ "Statement": [{ "Resource": [format!("arn:aws:sqs:{REGION}:*:q${{x}}")] }] });
+        let text = hcl_value(&v, 2);
+        assert!(text.contains("\"arn:aws:sqs:${var.region}:*:q$${x}\""), "{text}");
+        assert_eq!(policy_json(&v, "eu-west-1"), r#"{"Statement":[{"Resource":["arn:aws:sqs:eu-west-1:*:q${x}"]}]}"#);
+    }
+
+    #[test]
+    fn neutral_actions_and_bucket_arns() {
+        assert_eq!(neutral_actions("s3", "read"), vec!["s3:GetObject"]);
+        assert_eq!(neutral_actions("s3", "s3:Get*"), vec!["s3:Get*"]);
+        assert_eq!(resource_arns("s3", "b"), vec!["arn:aws:s3:::b", "arn:aws:s3:::b/*"]);
+        assert_eq!(interface_monthly_usd(2), 14.6);
+    }
+}
