@@ -40,7 +40,7 @@ fn phases_select_files() {
     let groups = Aws.render(&p, &[Phase::Groups, Phase::Nacls]).unwrap();
     assert!(groups.contains_key("cli/apply.sh") && !groups.contains_key("report.md"));
     assert!(Aws.render(&p, &[Phase::Nacls, Phase::Verify]).unwrap().is_empty());
-    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Report]);
+    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Endpoints, Phase::Egress, Phase::Report]);
 }
 
 #[test]
