@@ -41,6 +41,87 @@ pub fn artifacts_are_clean(files: &Artifacts) {
     }
 }
 
+/// The port workloads use to reach an egress proxy.
+pub const PROXY_PORT: u16 = 3128;
+
+fn rule_key(group: &str, ingress: bool, ports: &str, peer: &str) -> String {
+    format!("{group} {ingress} {ports} {peer}")
+}
+
+fn read_key(r: &crate::readback::ReadRule) -> String {
+    let peer = match &r.peer {
+        ReadPeer::Group(g) => g.clone(),
+        ReadPeer::Cidr(c) => c.to_string(),
+        ReadPeer::PrefixList(p) => format!("prefix-list:{p}"),
+    };
+    rule_key(&r.group, r.ingress, &r.ports.to_string(), &peer)
+}
+
+/// The group of an egress proxy, when the artifacts have one: `{env}-{tier}-egress-proxy{suffix}`.
+pub fn proxy_group(t: &Target, rb: &ReadBack) -> Option<String> {
+    rb.groups.iter().find(|g| g.ends_with(&format!("-egress-proxy{}", t.group_suffix))).cloned()
+}
+
+/// The rules that host-name egress adds beyond the Policy's: names cannot be written in a
+/// group, so a workload with host-name egress either reaches the internet on the entry's
+/// TCP ports behind a name-filtering firewall, or reaches only an egress proxy (which
+/// alone reaches the internet on those ports). These are the only rules allowed to send
+/// to `0.0.0.0/0`, and only when the artifacts also hold the host-name allow-list.
+pub fn egress_filter_rules(t: &Target, policy: &Policy, rb: &ReadBack) -> BTreeSet<String> {
+    let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
+    let mut out = BTreeSet::new();
+    let tcp = |e: &cloudwall_core::policy::FqdnEgress| -> Vec<String> {
+        e.ports.iter().filter(|p| p.proto == cloudwall_core::ports::Proto::Tcp).map(|p| p.to_string()).collect()
+    };
+    match proxy_group(t, rb) {
+        Some(proxy) => {
+            let port = format!("{PROXY_PORT}/tcp");
+            for e in &policy.fqdn_egress {
+                let g = name(&e.group);
+                out.insert(rule_key(&g, false, &port, &proxy));
+                out.insert(rule_key(&proxy, true, &port, &g));
+                for p in tcp(e) {
+                    out.insert(rule_key(&proxy, false, &p, "0.0.0.0/0"));
+                }
+            }
+        }
+        None if policy.controls.egress_mode == cloudwall_core::profile::model::EgressMode::Firewall => {
+            for e in &policy.fqdn_egress {
+                for p in tcp(e) {
+                    out.insert(rule_key(&name(&e.group), false, &p, "0.0.0.0/0"));
+                }
+            }
+        }
+        None => {}
+    }
+    out
+}
+
+/// Whether `name` is matched by the allow-list entry `entry` (`.x` covers `x` and `*.x`).
+fn name_covered(name: &str, entry: &str) -> bool {
+    let norm = |s: &str| s.trim_end_matches('.').to_ascii_lowercase().replace("*.", ".");
+    let (name, entry) = (norm(name), norm(entry));
+    if name == entry {
+        return true;
+    }
+    match entry.strip_prefix('.') {
+        Some(apex) => name.trim_start_matches('.') == apex || name.ends_with(&entry),
+        None => false,
+    }
+}
+
+/// The artifacts' host-name allow-list is exactly the profile's: every name is covered, and
+/// nothing beyond them is allowed.
+pub fn allow_list_matches(policy: &Policy, rb: &ReadBack) {
+    let wanted: Vec<&str> = policy.fqdn_egress.iter().flat_map(|e| e.fqdns.iter().map(String::as_str)).collect();
+    for w in &wanted {
+        assert!(rb.allowed_names.iter().any(|a| name_covered(w, a)), "host name {w} is not in the artifacts' allow-list {:?}", rb.allowed_names);
+    }
+    for a in &rb.allowed_names {
+        assert!(wanted.iter().any(|w| name_covered(a, w)), "the artifacts allow {a}, which the profile does not list");
+    }
+}
+
 /// The mandatory rules, judged on what the artifacts say.
 pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
     let env = &policy.deployment.env;
@@ -60,7 +141,12 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
             Peer::Group { .. } => None,
         })
         .collect();
+    let filter_rules = egress_filter_rules(t, policy, rb);
+    if !policy.fqdn_egress.is_empty() {
+        allow_list_matches(policy, rb);
+    }
     for r in &rb.rules {
+        let filter_rule = filter_rules.contains(&read_key(r));
         // Rule 3: a description in the template, within the platform's length.
         assert!(!r.description.trim().is_empty(), "{}: rule without description", r.at);
         assert!(r.description.chars().count() <= t.max_description, "{}: description too long", r.at);
@@ -73,9 +159,10 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
                 assert!(hits.is_empty(), "{}: internet source on sensitive ports {hits:?}", r.at);
             }
             // Rule 5: default-deny egress.
-            assert!(!(internet && !r.ingress), "{}: egress to the whole internet", r.at);
+            // (Host-name egress: only on its ports, behind the allow-list checked above.)
+            assert!(!(internet && !r.ingress) || filter_rule, "{}: egress to the whole internet", r.at);
             // Rule 2: CIDRs only for declared external parties.
-            assert!(declared.contains(c), "{}: CIDR {c} is not a declared external party", r.at);
+            assert!(declared.contains(c) || filter_rule, "{}: CIDR {c} is not a declared external party", r.at);
         } else if let ReadPeer::Group(g) = &r.peer {
             assert!(rb.groups.contains(g), "{}: references unknown group {g}", r.at);
         } else if let ReadPeer::PrefixList(p) = &r.peer {
@@ -101,8 +188,10 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
     let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
     let groups: BTreeSet<String> = policy.groups.iter().map(|g| name(&g.id)).collect();
     let mode = policy.deployment.public;
+    let proxy = proxy_group(t, rb);
     let link: Option<String> = if mode == PublicMode::ApiGateway {
-        let extra: Vec<&String> = rb.groups.iter().filter(|g| !groups.contains(*g)).collect();
+        let extra: Vec<&String> =
+            rb.groups.iter().filter(|g| !groups.contains(*g) && Some(*g) != proxy.as_ref()).collect();
         assert!(extra.len() <= 1, "api-gateway: more than one group beyond the policy's: {extra:?}");
         extra.first().map(|g| (*g).clone())
     } else {
@@ -129,22 +218,19 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
         };
         want.insert(format!("{} {} {} {}", name(&r.group), ingress, r.ports, peer));
     }
-    let got: BTreeSet<String> = rb
-        .rules
-        .iter()
-        .map(|r| {
-            let peer = match &r.peer {
-                ReadPeer::Group(g) => g.clone(),
-                ReadPeer::Cidr(c) => c.to_string(),
-                ReadPeer::PrefixList(p) => format!("prefix-list:{p}"),
-            };
-            format!("{} {} {} {}", r.group, r.ingress, r.ports, peer)
-        })
-        .collect();
+    let filter_rules = egress_filter_rules(t, policy, rb);
+    let all: BTreeSet<String> = rb.rules.iter().map(read_key).collect();
+    let absent: Vec<_> = filter_rules.difference(&all).collect();
+    assert!(absent.is_empty(), "host-name egress rules missing: {absent:#?}");
+    let got: BTreeSet<String> = all.difference(&filter_rules).cloned().collect();
     let missing: Vec<_> = want.difference(&got).collect();
     let extra: Vec<_> = got.difference(&want).collect();
     assert!(missing.is_empty() && extra.is_empty(), "artifacts differ from policy: missing {missing:#?} extra {extra:#?}");
-    let read: BTreeSet<String> = rb.groups.iter().filter(|g| Some(*g) != link.as_ref()).cloned().collect();
+    if proxy.is_some() {
+        assert!(!policy.fqdn_egress.is_empty(), "an egress proxy group without host-name egress");
+    }
+    let read: BTreeSet<String> =
+        rb.groups.iter().filter(|g| Some(*g) != link.as_ref() && Some(*g) != proxy.as_ref()).cloned().collect();
     assert_eq!(groups, read, "groups differ from policy");
 }
 

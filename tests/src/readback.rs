@@ -39,6 +39,22 @@ pub struct ReadBack {
     /// Free-text values that must be plain literals (no interpolation): (where, value,
     /// literal?). A `false` means user text turned into code.
     pub literals: Vec<(String, String, bool)>,
+    /// The host-name egress allow-list the artifacts enforce (a firewall's domain list, a
+    /// proxy's domain ACL), as written there.
+    pub allowed_names: Vec<String>,
+}
+
+/// The `dstdomain` names of a squid configuration's `allowed_domains` ACL.
+pub fn squid_allowed_domains(conf: &str) -> Vec<String> {
+    conf.lines()
+        .filter_map(|l| l.trim().strip_prefix("acl allowed_domains dstdomain "))
+        .flat_map(|rest| rest.split_whitespace().map(str::to_string))
+        .collect()
+}
+
+/// The first nested block of `body` named `name`.
+fn sub_block<'b>(body: &'b hcl::Body, name: &str) -> Option<&'b hcl::Body> {
+    body.blocks().find(|b| b.identifier() == name).map(|b| b.body())
 }
 
 /// Reads the AWS provider's Terraform (`terraform/*.tf`) with hcl-rs.
@@ -87,9 +103,31 @@ pub fn aws_terraform(files: &Artifacts) -> ReadBack {
                     raw_rules.push((ty == "aws_vpc_security_group_ingress_rule", at, block.body().clone()));
                 }
                 "aws_security_group_rule" => panic!("{at}: legacy rule resource"),
+                "aws_networkfirewall_rule_group" => {
+                    let list = sub_block(block.body(), "rule_group")
+                        .and_then(|b| sub_block(b, "rules_source"))
+                        .and_then(|b| sub_block(b, "rules_source_list"));
+                    if let Some(list) = list {
+                        let allow = list.attributes().any(|a| a.key() == "generated_rules_type" && *a.expr() == Expression::String("ALLOWLIST".into()));
+                        assert!(allow, "{at}: a domain list that is not an ALLOWLIST");
+                        if let Some(Expression::Array(targets)) = list.attributes().find(|a| a.key() == "targets").map(|a| a.expr().clone()) {
+                            for t in targets {
+                                match t {
+                                    Expression::String(s) => out.allowed_names.push(s),
+                                    other => panic!("{at}: target {other:?} is not a literal"),
+                                }
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
         }
+    }
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with("egress/squid.conf")) {
+        let names = squid_allowed_domains(text);
+        assert!(!names.is_empty(), "{path}: no allowed_domains ACL");
+        out.allowed_names.extend(names);
     }
     for (ingress, at, body) in raw_rules {
         let attr = |k: &str| body.attributes().find(|a| a.key() == k).map(|a| a.expr().clone());

@@ -114,7 +114,27 @@ fn collect_refs(v: &Value, out: &mut BTreeSet<String>) {
             }
         }
         Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
-        Value::Object(o) => o.values().for_each(|x| collect_refs(x, out)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                match (k.as_str(), x.as_object()) {
+                    // `dynamic "name" { ... }`: `name.key`/`name.value` (or the `iterator`'s
+                    // name) is the block's own loop variable, not a reference.
+                    ("dynamic", Some(blocks)) => {
+                        for (name, bodies) in blocks {
+                            let mut inner = BTreeSet::new();
+                            collect_refs(bodies, &mut inner);
+                            let iterator = bodies
+                                .as_array()
+                                .and_then(|a| a.first())
+                                .and_then(|b| b["iterator"].as_str())
+                                .unwrap_or(name);
+                            out.extend(inner.into_iter().filter(|r| r.split('.').next() != Some(iterator)));
+                        }
+                    }
+                    _ => collect_refs(x, out),
+                }
+            }
+        }
         _ => {}
     }
 }

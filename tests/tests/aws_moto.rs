@@ -11,7 +11,7 @@
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::{Direction, Peer, Policy};
 use cloudwall_core::ports::Proto;
-use cloudwall_core::profile::model::{PublicMode, Tier, WorkloadKind};
+use cloudwall_core::profile::model::{EgressMode, PublicMode, Tier, WorkloadKind};
 use cloudwall_tests::{moto::Moto, pipeline, tools};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -51,6 +51,35 @@ fn expected(policy: &Policy) -> BTreeSet<Perm> {
             Peer::Cidr { cidr, .. } => cidr.to_string(),
         };
         out.insert((name(&r.group), r.direction, proto, from, to, peer));
+    }
+    out.extend(host_name_egress(policy));
+    out
+}
+
+/// The rules host-name egress adds (see `cloudwall_tests::conformance::egress_filter_rules`):
+/// firewall mode, the entry's TCP ports to the internet; proxy mode, 3128/tcp to the proxy's
+/// group, which alone reaches the internet on the entries' ports.
+fn host_name_egress(policy: &Policy) -> Vec<Perm> {
+    let name = |id: &str| format!("{}-sg", policy.group(id).expect("group").name);
+    let proxy = format!("{}-app-egress-proxy-sg", policy.deployment.env);
+    let mut out = vec![];
+    for e in &policy.fqdn_egress {
+        let g = name(&e.group);
+        let tcp = e.ports.iter().filter(|p| p.proto == Proto::Tcp);
+        match policy.controls.egress_mode {
+            EgressMode::Firewall => {
+                for p in tcp {
+                    out.push((g.clone(), Direction::Egress, "tcp".into(), i64::from(p.from), i64::from(p.to), "0.0.0.0/0".into()));
+                }
+            }
+            EgressMode::Proxy => {
+                out.push((g.clone(), Direction::Egress, "tcp".into(), 3128, 3128, proxy.clone()));
+                out.push((proxy.clone(), Direction::Ingress, "tcp".into(), 3128, 3128, g.clone()));
+                for p in tcp {
+                    out.push((proxy.clone(), Direction::Egress, "tcp".into(), i64::from(p.from), i64::from(p.to), "0.0.0.0/0".into()));
+                }
+            }
+        }
     }
     out
 }

@@ -9,6 +9,8 @@ pub mod kubernetes;
 pub mod nacls;
 pub mod access;
 pub mod edge;
+pub mod egress;
+pub mod endpoints;
 
 use crate::plan::Plan;
 use cloudwall_core::provider::Phase;
@@ -39,5 +41,7 @@ pub fn all() -> Vec<(Phase, RenderPhase)> {
         (Phase::Nacls, flow_logs::render),
         (Phase::Nacls, kubernetes::render),
         (Phase::Access, access::render),
+        (Phase::Endpoints, endpoints::render),
+        (Phase::Egress, egress::render),
     ]
 }
