@@ -3,6 +3,8 @@
 //! file), a fragment of `cli/apply.sh` that runs after the security groups exist, and a
 //! section of `report.md`. `lib.rs` composes them; phases never edit each other's output.
 
+pub mod verify;
+
 use crate::plan::Plan;
 use cloudwall_core::provider::Phase;
 
@@ -22,5 +24,5 @@ pub struct Contribution {
 /// The phases this provider renders beyond `Groups` and `Report`, in output order, with
 /// the function that renders each. A phase is listed only once it really renders.
 pub fn all() -> Vec<(Phase, fn(&Plan<'_>) -> Contribution)> {
-    vec![]
+    vec![(Phase::Verify, verify::render)]
 }
