@@ -24,7 +24,8 @@ fn renders_exactly_the_expected_files() {
             "terraform/outputs.tf",
             "terraform/security_groups.tf",
             "terraform/variables.tf",
-            "terraform/versions.tf"
+            "terraform/versions.tf",
+            "verify/verify.sh"
         ]
     );
     for f in &files {
@@ -39,8 +40,9 @@ fn phases_select_files() {
     assert_eq!(report.keys().collect::<Vec<_>>(), vec!["report.md"]);
     let groups = Aws.render(&p, &[Phase::Groups, Phase::Nacls]).unwrap();
     assert!(groups.contains_key("cli/apply.sh") && !groups.contains_key("report.md"));
-    assert!(Aws.render(&p, &[Phase::Nacls, Phase::Verify]).unwrap().is_empty());
-    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Report]);
+    let verify = Aws.render(&p, &[Phase::Nacls, Phase::Verify]).unwrap();
+    assert_eq!(verify.keys().collect::<Vec<_>>(), vec!["verify/verify.sh"]);
+    assert_eq!(Aws.info().phases, vec![Phase::Groups, Phase::Verify, Phase::Report]);
 }
 
 #[test]

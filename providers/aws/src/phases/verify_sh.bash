@@ -127,7 +127,7 @@ else
   SG_ERROR="describe-security-groups: $(aws_error)"
 fi
 
-# The generated groups that exist: id -> 1.
+# The groups of the profile that exist: id -> 1.
 declare -A GEN=()
 GEN_IDS=()
 for name in "${EXPECTED_GROUPS[@]}"; do
@@ -142,7 +142,7 @@ while IFS= read -r line; do
   if [ -n "$line" ]; then EXPECTED["$line"]=1; fi
 done < <(expected_rules)
 
-# The rules of the generated groups as expected_rules prints them (peer groups by name).
+# The rules of the profile's groups as expected_rules prints them (peer groups by name).
 actual_rules() {
   local rule gid kind proto from to peers undescribed peer list
   for rule in "${RULES[@]}"; do
