@@ -342,10 +342,38 @@ fn explain_exit_codes() {
 #[test]
 fn verify_without_live_inputs_does_not_pass() {
     let dir = workspace(&["webapp.toml", "exposed-db.toml"]);
-    // No VPC_ID (removed from the environment): the checks cannot pass.
+    // No VPC_ID (removed from the environment): the script cannot run its checks.
     let o = cloudwall(&["verify", "webapp.toml", "--live"], dir.path());
-    assert!(matches!(code(&o), 1 | 2), "{}", stderr(&o));
-    assert!(!stderr(&o).is_empty());
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("VPC_ID is not set"), "{}", stderr(&o));
     let o = cloudwall(&["verify", "exposed-db.toml", "--live"], dir.path());
     assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn verify_against_an_emulated_vpc_reports_the_script_exit_code() {
+    use cloudwall_tests::moto::Moto;
+    let Some(moto) = Moto::start() else { return };
+    let dir = workspace(&["webapp.toml"]);
+    let run = |env: &[(String, String)]| {
+        Command::new(env!("CARGO_BIN_EXE_cloudwall"))
+            .args(["verify", "webapp.toml", "--live"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .envs(moto.env())
+            .envs(env.iter().cloned())
+            .stdin(Stdio::null())
+            .output()
+            .expect("the binary runs")
+    };
+    // A VPC where nothing was applied: the groups are missing, a check fails (exit 1).
+    let net = moto.network();
+    let o = run(&net);
+    assert_eq!(code(&o), 1, "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("FAIL groups-present: missing in "), "{}", stdout(&o));
+    assert!(stdout(&o).contains("PASS no-internet-sensitive-port"), "{}", stdout(&o));
+    // A VPC that does not exist: the checks cannot run (exit 2).
+    let o = run(&[("VPC_ID".into(), "vpc-0123456789abcdef0".into())]);
+    assert_eq!(code(&o), 2, "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("cannot read VPC vpc-0123456789abcdef0"), "{}", stderr(&o));
 }

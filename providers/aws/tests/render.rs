@@ -27,7 +27,8 @@ fn renders_exactly_the_expected_files() {
             "terraform/outputs.tf",
             "terraform/security_groups.tf",
             "terraform/variables.tf",
-            "terraform/versions.tf"
+            "terraform/versions.tf",
+            "verify/verify.sh"
         ]
     );
     for f in &files {
@@ -46,6 +47,8 @@ fn phases_select_files() {
     assert_eq!(nacls.keys().collect::<Vec<_>>(), vec!["terraform/nacls.tf"]);
     let access = Aws.render(&p, &[Phase::Access]).unwrap();
     assert_eq!(access.keys().collect::<Vec<_>>(), vec!["terraform/access.tf"]);
+    let verify = Aws.render(&p, &[Phase::Verify]).unwrap();
+    assert_eq!(verify.keys().collect::<Vec<_>>(), vec!["verify/verify.sh"]);
 }
 
 #[test]

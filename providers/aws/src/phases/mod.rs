@@ -3,14 +3,15 @@
 //! file), a fragment of `cli/apply.sh` that runs after the security groups exist, and a
 //! section of `report.md`. `lib.rs` composes them; phases never edit each other's output.
 
-pub mod default_security_group;
-pub mod flow_logs;
-pub mod kubernetes;
-pub mod nacls;
 pub mod access;
+pub mod default_security_group;
 pub mod edge;
 pub mod egress;
 pub mod endpoints;
+pub mod flow_logs;
+pub mod kubernetes;
+pub mod nacls;
+pub mod verify;
 
 use crate::plan::Plan;
 use cloudwall_core::provider::Phase;
@@ -43,5 +44,6 @@ pub fn all() -> Vec<(Phase, RenderPhase)> {
         (Phase::Access, access::render),
         (Phase::Endpoints, endpoints::render),
         (Phase::Egress, egress::render),
+        (Phase::Verify, verify::render),
     ]
 }
