@@ -20,6 +20,9 @@ pub struct Target<'a> {
     pub max_description: usize,
     /// How the provider writes the template's `->` (platforms without `>` write `to`).
     pub arrow: &'a str,
+    /// Whether the provider enforces host-name egress (its artifacts carry the allow-list).
+    /// One that cannot must say so with a warning from `Provider::check` instead.
+    pub host_name_egress: bool,
 }
 
 /// Renders every phase twice; the two renders must be byte-identical.
@@ -70,6 +73,9 @@ pub fn proxy_group(t: &Target, rb: &ReadBack) -> Option<String> {
 pub fn egress_filter_rules(t: &Target, policy: &Policy, rb: &ReadBack) -> BTreeSet<String> {
     let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
     let mut out = BTreeSet::new();
+    if !t.host_name_egress {
+        return out;
+    }
     let tcp = |e: &cloudwall_core::policy::FqdnEgress| -> Vec<String> {
         e.ports.iter().filter(|p| p.proto == cloudwall_core::ports::Proto::Tcp).map(|p| p.to_string()).collect()
     };
@@ -143,7 +149,15 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
         .collect();
     let filter_rules = egress_filter_rules(t, policy, rb);
     if !policy.fqdn_egress.is_empty() {
-        allow_list_matches(policy, rb);
+        if t.host_name_egress {
+            allow_list_matches(policy, rb);
+        } else {
+            let warned = t.provider.check(policy).iter().any(|d| {
+                let m = d.message.to_lowercase();
+                !d.is_error() && (m.contains("fqdn") || m.contains("host name") || m.contains("host-name"))
+            });
+            assert!(warned, "{} cannot enforce host-name egress but does not warn about it", t.provider.info().name);
+        }
     }
     for r in &rb.rules {
         let filter_rule = filter_rules.contains(&read_key(r));

@@ -57,6 +57,7 @@ conformance_suite!(
         group_suffix: "-sg",
         max_description: 255,
         arrow: "to",
+        host_name_egress: true,
     },
     "aws"
 );
@@ -69,6 +70,7 @@ conformance_suite!(
         group_suffix: "-fw",
         max_description: 128,
         arrow: "->",
+        host_name_egress: false,
     },
     "nftables"
 );

@@ -18,7 +18,10 @@ const FAKE_AWS: &str = r#"#!/usr/bin/env bash
 { printf '%s\0' "$@"; printf '\n'; } >> "$FAKE_AWS_LOG"
 case " $* " in
   *" create-security-group "*) n=$(wc -l < "$FAKE_AWS_LOG"); printf 'sg-%08d\n' "$n" ;;
+  *"Values=default"*) echo sg-default ;;
+  *" --group-ids "*) echo '[]' ;;
   *" describe-security-groups "*) echo None ;;
+  *" describe-managed-prefix-lists "*) echo pl-0123456789 ;;
 esac
 exit 0
 "#;
