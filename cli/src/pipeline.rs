@@ -87,7 +87,10 @@ pub fn analyse(path: &Path, registry: &Registry, only: &[String]) -> Result<Anal
             unknown.push(
                 Diagnostic::error(UNKNOWN_PROVIDER, miss.to_string())
                     .at(name.span, "no such provider")
-                    .with_help(format!("available providers: {}", miss.available.join(", "))),
+                    .with_help(format!(
+                        "available providers: {}; a plugin provider is loaded with --plugin PATH, CLOUDWALL_PLUGIN_PATH or `plugins = [...]` in the profile",
+                        miss.available.join(", ")
+                    )),
             );
         }
     }
