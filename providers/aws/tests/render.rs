@@ -23,6 +23,7 @@ fn renders_exactly_the_expected_files() {
             "report.md",
             "terraform/access.tf",
             "terraform/default_security_group.tf",
+            "terraform/endpoints.tf",
             "terraform/nacls.tf",
             "terraform/outputs.tf",
             "terraform/security_groups.tf",
