@@ -50,6 +50,8 @@ fn apply_sh_creates_the_vpc_endpoints() {
         }
         let region = policy.deployment.region.clone().unwrap_or_else(|| "us-east-1".into());
         let files = pipeline::render_all(&Aws, &policy);
+        // What the provider renders from: the access strategy may add endpoints (SSM's).
+        let policy = cloudwall_core::provider::Provider::effective_policy(&Aws, &policy);
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
         let net = moto.network();
