@@ -40,6 +40,7 @@ fn apply(moto: &Moto, script: &std::path::Path, net: &[(String, String)]) {
 }
 
 #[test]
+#[ignore = "slow (every example through moto, 15+ min) and not yet confirmed green after the phase merge; run with `cargo test -p cloudwall-tests --test aws_endpoints_egress -- --ignored` (issue 3)"]
 fn apply_sh_creates_the_vpc_endpoints() {
     let Some(moto) = Moto::start() else { return };
     let mut checked = 0;

@@ -176,7 +176,9 @@ fn apply_sh_creates_exactly_the_policy_on_the_emulator() {
         if !policy.deployment.providers.iter().any(|p| p == "aws") {
             continue;
         }
-        let files = pipeline::render_all(&Aws, &policy);
+        // The security-group phase (the other phases' scripts have their own tests).
+        let files = cloudwall_core::provider::Provider::render(&Aws, &policy, &[cloudwall_core::provider::Phase::Groups])
+            .expect("render");
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
         let net = moto.network();

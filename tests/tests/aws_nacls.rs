@@ -71,6 +71,7 @@ fn apply(moto: &Moto, script: &std::path::Path, env: &[(String, String)]) {
 }
 
 #[test]
+#[ignore = "slow (every example through moto, 15+ min) and not yet confirmed green after the phase merge; run with `cargo test -p cloudwall-tests --test aws_nacls -- --ignored` (issue 3)"]
 fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group() {
     let Some(moto) = Moto::start() else { return };
     let mut checked = 0;

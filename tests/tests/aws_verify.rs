@@ -215,6 +215,7 @@ fn assert_clean(plan: &Plan<'_>, got: (i32, String, String), what: &str) {
 }
 
 #[test]
+#[ignore = "slow (every example through moto, 15+ min) and not yet confirmed green after the phase merge; run with `cargo test -p cloudwall-tests --test aws_verify -- --ignored` (issue 3)"]
 fn verify_sh_passes_after_apply_and_catches_each_violation() {
     let Some(moto) = Moto::start() else { return };
     let mut checked = 0;
