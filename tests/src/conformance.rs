@@ -23,6 +23,10 @@ pub struct Target<'a> {
     /// Whether the provider enforces host-name egress (its artifacts carry the allow-list).
     /// One that cannot must say so with a warning from `Provider::check` instead.
     pub host_name_egress: bool,
+    /// Whether the provider puts the edge of `public = "multi-edge"` / `"api-gateway"` in
+    /// front of the public load balancer (a CDN prefix list, an API gateway's VPC link).
+    /// One that cannot keeps the Policy's internet ingress and must warn about it.
+    pub public_edge: bool,
 }
 
 /// Renders every phase twice; the two renders must be byte-identical.
@@ -212,7 +216,8 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
         None
     };
     let fronted = |id: &str| {
-        matches!(mode, PublicMode::MultiEdge | PublicMode::ApiGateway)
+        t.public_edge
+            && matches!(mode, PublicMode::MultiEdge | PublicMode::ApiGateway)
             && policy.group(id).is_some_and(|g| g.tier == Tier::Public && g.kind == Some(WorkloadKind::LoadBalancer))
     };
     let mut want: BTreeSet<String> = BTreeSet::new();

@@ -34,7 +34,7 @@ macro_rules! conformance_suite {
             }
 
             proptest! {
-                #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+                #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96), ..ProptestConfig::default() })]
                 #[test]
                 fn random_valid_profiles_conform(text in gen::profile_toml()) {
                     let text = text.replace("provider = \"aws\"", &format!("provider = \"{}\"", $provider_name));
@@ -58,6 +58,7 @@ conformance_suite!(
         max_description: 255,
         arrow: "to",
         host_name_egress: true,
+        public_edge: true,
     },
     "aws"
 );
@@ -71,6 +72,7 @@ conformance_suite!(
         max_description: 128,
         arrow: "->",
         host_name_egress: false,
+        public_edge: false,
     },
     "nftables"
 );

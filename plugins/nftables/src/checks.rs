@@ -1,8 +1,9 @@
-//! What nftables cannot enforce from a Policy, as warnings (CW250-CW254) pointing at
+//! What nftables cannot enforce from a Policy, as warnings (CW250-CW255) pointing at
 //! the profile.
 
 use crate::model::{nft_addr, Model};
 use cloudwall_plugin_sdk::core::policy::{Peer, ENDPOINTS_GROUP};
+use cloudwall_plugin_sdk::core::profile::model::{PublicMode, Tier, WorkloadKind};
 use cloudwall_plugin_sdk::Diagnostic;
 use std::collections::BTreeMap;
 
@@ -67,6 +68,27 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
             )
             .at_location(e.origin.clone(), "private endpoints"),
         );
+    }
+    if matches!(p.deployment.public, PublicMode::MultiEdge | PublicMode::ApiGateway) {
+        let edge = if p.deployment.public == PublicMode::MultiEdge { "a CDN edge" } else { "an API gateway" };
+        for g in p.groups.iter().filter(|g| g.tier == Tier::Public && g.kind == Some(WorkloadKind::LoadBalancer)) {
+            let open = p.rules.iter().any(|r| r.group == g.id && r.peer.is_internet());
+            if !open {
+                continue;
+            }
+            out.push(
+                Diagnostic::warning(
+                    "CW255",
+                    format!(
+                        "public = \"{}\" puts {edge} in front of `{}`, which a host firewall cannot name: its ruleset \
+                         keeps the internet ingress of its declared flows",
+                        p.deployment.public, g.id
+                    ),
+                )
+                .at_location(g.origin.clone(), "the public load balancer")
+                .with_help("declare the edge's address ranges as an [[external]] party and use it as the flow's source"),
+            );
+        }
     }
     let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for h in &model.hosts {
