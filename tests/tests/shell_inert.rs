@@ -49,7 +49,7 @@ fn descriptions_in_args(log: &str) -> BTreeSet<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24), ..ProptestConfig::default() })]
     #[test]
     fn hostile_text_reaches_aws_verbatim(text in gen::profile_toml()) {
         let p = profile::parse_str(Path::new("random.toml"), &text).expect("valid");
@@ -79,6 +79,10 @@ proptest! {
             .env("FAKE_AWS_LOG", &log)
             .env("VPC_ID", "vpc-0123456789abcdef0")
             .env("AWS_REGION", "us-east-1")
+            .env("PUBLIC_SUBNET_IDS", "subnet-0aaa00000000000a1 subnet-0aaa00000000000a2")
+            .env("APP_SUBNET_IDS", "subnet-0bbb00000000000b1 subnet-0bbb00000000000b2")
+            .env("DATA_SUBNET_IDS", "subnet-0ccc00000000000c1 subnet-0ccc00000000000c2")
+            .env("PRIVATE_ROUTE_TABLE_IDS", "rtb-0ddd00000000000d1")
             .output()
             .unwrap();
         prop_assert!(out.status.success(), "apply.sh failed: {}\n{}", String::from_utf8_lossy(&out.stderr), text);
