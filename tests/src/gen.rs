@@ -49,9 +49,11 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
         subsequence(&["object-storage", "secrets", "kms", "sts", "container-registry", "logs", "monitoring"][..], 0..=4),
         free_text(),
         (free_text(), subsequence(EXTERNAL_CIDRS, 1..=2)),
+        proptest::option::of(proptest::collection::vec(0usize..3, 6)), // hub-spoke: each workload's spoke (0 = hub)
     )
         .prop_map(
-            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs))| {
+            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs), spokes)| {
+                let spokes = spokes.filter(|_| !two_tier);
                 let wl: Vec<(String, String, String)> = wl
                     .into_iter()
                     .map(|(n, t, k)| (n, if two_tier && t == "mgmt" { "app".into() } else { t }, k))
@@ -62,7 +64,7 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                     "env": env,
                     "provider": "aws",
                     "region": "us-east-1",
-                    "topology": if two_tier { "2-tier" } else { "3-tier" },
+                    "topology": if two_tier { "2-tier" } else if spokes.is_some() { "hub-spoke" } else { "3-tier" },
                     "compliance": compliance,
                     "public": public,
                     "owner": owner,
@@ -75,6 +77,17 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                     }
                 }
                 doc.insert("deployment".into(), dep);
+                if let Some(place) = &spokes {
+                    // Spokes `a` and `b`; workloads placed in spoke 0 stay in the hub. A
+                    // spoke may be empty, but there is at least one.
+                    let members = |n: usize| -> Vec<String> {
+                        wl.iter().zip(place).filter(|(_, p)| **p == n).map(|(w, _)| w.0.clone()).collect()
+                    };
+                    doc.insert(
+                        "spoke".into(),
+                        json!([{"name": "spoke-a", "workloads": members(1)}, {"name": "spoke-b", "workloads": members(2)}]),
+                    );
+                }
                 doc.insert(
                     "workload".into(),
                     Value::Array(wl.iter().map(|(n, t, k)| json!({"name": n, "tier": t, "kind": k})).collect()),
