@@ -258,13 +258,15 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
 }
 
 /// `multi-region`, for a provider that renders each region apart: in every region, the
-/// mandatory rules hold, the artifacts hold exactly that region's view of the Policy, and
+/// mandatory rules hold, the artifacts hold exactly the provider's effective policy of that
+/// region's view of the Policy (`policy` is the compiled one, not yet effective), and
 /// the rules of cross-region flows are exactly one per (rule, other region of the peer),
 /// toward that region's tier ranges.
 pub fn regions_match_policy(t: &Target, read_region: fn(&Artifacts, &str) -> ReadBack, policy: &Policy, files: &Artifacts) {
     let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
     for region in &policy.deployment.regions {
-        let view = policy.for_region(region);
+        // What the provider renders for the region: its effective view of that region.
+        let view = t.provider.effective_policy(&policy.for_region(region));
         let mut rb = read_region(files, region);
         mandatory_rules_hold(t, &view, &rb);
         let (cross, rest): (Vec<_>, Vec<_>) = rb.rules.into_iter().partition(|r| matches!(r.peer, ReadPeer::RegionCidrs { .. }));
@@ -288,11 +290,11 @@ pub fn regions_match_policy(t: &Target, read_region: fn(&Artifacts, &str) -> Rea
 pub fn check_all(t: &Target, policy: &Policy) -> Artifacts {
     let files = render_deterministic(t, policy);
     artifacts_are_clean(&files);
-    let policy = &t.provider.effective_policy(policy);
     if let (true, Some(read_region)) = (policy.is_multi_region(), t.read_region) {
         regions_match_policy(t, read_region, policy, &files);
         return files;
     }
+    let policy = &t.provider.effective_policy(policy);
     let rb = (t.read)(&files);
     mandatory_rules_hold(t, policy, &rb);
     artifacts_match_policy(t, policy, &rb);

@@ -85,6 +85,24 @@ pub fn script_inputs(plan: &Plan<'_>) -> String {
     s
 }
 
+/// For `verify.sh`: the VPCs that hold security groups (`SG_VPC_IDS`: the hub and every
+/// spoke), each spoke's id required (exit 2 without it). Empty unless hub-spoke.
+pub fn verify_inputs(plan: &Plan<'_>) -> String {
+    if spokes(plan).is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("\n# Hub and spoke: the spokes' groups are in the spoke VPCs.\nSG_VPC_IDS=\"$VPC_ID\"\n");
+    for sp in spokes(plan) {
+        let var = format!("{}_VPC_ID", spoke_env(sp));
+        let _ = write!(
+            s,
+            "if ! [[ \"${{{var}:-}}\" =~ ^vpc-[0-9A-Za-z]+$ ]]; then\n  echo \"verify.sh: set {var} to the VPC of spoke {} (vpc-...)\" >&2\n  exit 2\nfi\nSG_VPC_IDS=\"$SG_VPC_IDS,${var}\"\n",
+            names::tag_value(&sp.name)
+        );
+    }
+    s
+}
+
 fn tags(plan: &Plan<'_>, name: &str) -> Expr {
     let obj = Expr::Object(vec![
         ("Name".into(), Expr::str(&names::tag_value(name))),
