@@ -148,3 +148,48 @@ fn apply_sh_builds_the_hub_and_spoke_network_on_the_emulator() {
     let ingress = db["SecurityGroups"][0]["IpPermissions"].to_string();
     assert!(ingress.contains(reports_id), "billing-db admits reports by group reference: {ingress}");
 }
+
+/// `examples/multi-region.toml`: the root `apply.sh` runs each region's script with the
+/// region's inputs; each region holds only the groups of its workloads, and the flow marked
+/// `across_regions` becomes rules to the peer region's tier ranges on both sides.
+#[test]
+fn multi_region_apply_sh_renders_each_region_with_its_cross_region_rules() {
+    let Some(moto) = Moto::start() else { return };
+    let policy = pipeline::policy_of(&tools::workspace_root().join("examples/multi-region.toml"));
+    let files = Aws.render(&policy, &[Phase::Groups]).expect("render");
+    let dir = tempfile::tempdir().unwrap();
+    pipeline::write_artifacts(dir.path(), &files);
+    let mut env = vec![];
+    for (region, n) in [("us-east-1", 1), ("eu-west-1", 2)] {
+        let suffix = region.to_ascii_uppercase().replace('-', "_");
+        let vpc = moto.aws_json(&["ec2", "create-vpc", "--region", region, "--cidr-block", &format!("10.{n}.0.0/16")]);
+        env.push((format!("VPC_ID_{suffix}"), vpc["Vpc"]["VpcId"].as_str().unwrap().to_string()));
+    }
+    env.push(("PEER_CIDRS_US_EAST_1_DATA".into(), "10.1.30.0/24 10.1.31.0/24".into()));
+    env.push(("PEER_CIDRS_EU_WEST_1_APP".into(), "10.2.20.0/24".into()));
+    let mut cmd = Command::new("bash");
+    cmd.arg(dir.path().join("cli/apply.sh")).envs(moto.env()).envs(env.iter().cloned());
+    let (code, out, err) = tools::run(&mut cmd);
+    assert_eq!(code, 0, "apply.sh failed\nstdout:\n{out}\nstderr:\n{err}");
+
+    let groups = |region: &str| -> Value {
+        moto.aws_json(&["ec2", "describe-security-groups", "--region", region, "--filters", "Name=group-name,Values=prod-*"])
+    };
+    let names = |v: &Value| -> BTreeSet<String> { ids(v, "SecurityGroups", "GroupName").into_iter().collect() };
+    let cidrs = |v: &Value, name: &str, key: &str| -> BTreeSet<String> {
+        let g = v["SecurityGroups"].as_array().unwrap().iter().find(|g| g["GroupName"] == name).unwrap_or_else(|| panic!("{name}"));
+        g[key].as_array().unwrap().iter().flat_map(|p| ids(p, "IpRanges", "CidrIp")).collect()
+    };
+    let us = groups("us-east-1");
+    let eu = groups("eu-west-1");
+    assert!(names(&us).contains("prod-data-primary-db-sg"));
+    assert!(!names(&eu).contains("prod-data-primary-db-sg"), "the primary database runs only in us-east-1");
+    for v in [&us, &eu] {
+        assert!(names(v).contains("prod-app-api-sg") && names(v).contains("prod-data-cache-sg"));
+    }
+    let set = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(cidrs(&us, "prod-data-primary-db-sg", "IpPermissions"), set(&["10.2.20.0/24"]), "db admits eu-west-1's app tier");
+    assert_eq!(cidrs(&eu, "prod-app-api-sg", "IpPermissionsEgress"), set(&["10.1.30.0/24", "10.1.31.0/24"]), "api in eu-west-1 reaches us-east-1's data tier");
+    assert!(cidrs(&us, "prod-app-api-sg", "IpPermissionsEgress").is_empty(), "in us-east-1 the database is a group reference");
+    assert!(cidrs(&eu, "prod-data-cache-sg", "IpPermissions").is_empty(), "same-region flows never become address rules");
+}

@@ -466,6 +466,11 @@ fn report(plan: &Plan<'_>) -> String {
         let _ = writeln!(s, "| `spoke_{t}_route_table_ids` | `{e}_ROUTE_TABLE_IDS` | its route tables (default route to the transit gateway) |");
     }
     s.push_str(
+        "\n`verify/verify.sh` needs the spoke VPC ids too (`SPOKE_<NAME>_VPC_ID`): it reads the groups of the hub and of \
+         every spoke. The NACLs, flow logs and endpoints of this output are those of the hub VPC (the tier subnet and \
+         route-table inputs are the hub's); the spoke VPCs' subnets get no NACL from it.\n",
+    );
+    s.push_str(
         "\nTo send the spokes' internet traffic through the egress firewall, list the route tables of the hub's \
          transit-gateway-attachment subnets in `private_route_table_ids` / `PRIVATE_ROUTE_TABLE_IDS` and the spoke \
          CIDRs in the firewall's inspected ranges.\n",
