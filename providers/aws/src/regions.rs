@@ -254,7 +254,7 @@ fn root_terraform(policy: &Policy, module_vars: &[(String, Vec<(String, String)>
 }
 
 /// A root script that runs each region's script with the region's inputs.
-fn root_script(policy: &Policy, folder: &str, file: &str, what: &str) -> String {
+fn root_script(policy: &Policy, every: bool, file: &str, what: &str) -> String {
     let d = &policy.deployment;
     let mut s = String::from("#!/usr/bin/env bash\n");
     let _ = writeln!(s, "# {what} of {} ({}), region by region.", names::aws_text(&d.name), names::aws_text(&d.env));
@@ -266,16 +266,21 @@ fn root_script(policy: &Policy, folder: &str, file: &str, what: &str) -> String 
          here=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n\
          status=0\n\
          # run_region REGION SUFFIX\n\
-         run_region() {\n  (\n    local name\n    while IFS= read -r name; do\n      \
+         run_region() {\n  (\n    local name\n    unset VPC_ID\n    while IFS= read -r name; do\n      \
          case \"$name\" in\n        *_\"$2\") export \"${name%_\"$2\"}=${!name}\" ;;\n      esac\n    \
          done < <(compgen -e)\n    export AWS_REGION=\"$1\"\n",
     );
     let _ = writeln!(s, "    echo \"== region $1\" >&2\n    bash \"$here/regions/$1/{file}\"\n  )\n}}");
     for r in &d.regions {
-        let _ = writeln!(s, "run_region {} {} || {{ rc=$?; [ \"$rc\" -gt \"$status\" ] && status=$rc; }}", quote(r), region_env(r));
+        if every {
+            // Verification: every region is checked; the worst status wins.
+            let _ = writeln!(s, "run_region {} {} || {{ rc=$?; [ \"$rc\" -gt \"$status\" ] && status=$rc; }}", quote(r), region_env(r));
+        } else {
+            // Apply: stop at the first region that fails.
+            let _ = writeln!(s, "run_region {} {}", quote(r), region_env(r));
+        }
     }
     let _ = writeln!(s, "exit \"$status\"");
-    let _ = folder;
     s
 }
 
@@ -323,7 +328,8 @@ pub fn render(
         }
         if let Some(r) = files.remove("report.md") {
             let _ = writeln!(report, "\n## Region {region}\n");
-            for line in r.lines() {
+            // The region's own title is replaced by the `Region` heading.
+            for line in r.lines().skip_while(|l| l.starts_with("# ") || l.is_empty()) {
                 if line.starts_with('#') {
                     let _ = writeln!(report, "#{line}");
                 } else {
@@ -356,10 +362,10 @@ pub fn render(
         let (main, vars) = root_terraform(policy, &module_vars);
         out.insert("terraform/main.tf".into(), main);
         out.insert("terraform/variables.tf".into(), vars);
-        out.insert("cli/apply.sh".into(), root_script(policy, "cli", "apply.sh", "Network security controls as aws CLI commands"));
+        out.insert("cli/apply.sh".into(), root_script(policy, false, "apply.sh", "Network security controls as aws CLI commands"));
     }
     if out.keys().any(|p| p.starts_with("verify/regions/")) {
-        out.insert("verify/verify.sh".into(), root_script(policy, "verify", "verify.sh", "Live verification"));
+        out.insert("verify/verify.sh".into(), root_script(policy, true, "verify.sh", "Live verification"));
     }
     if phases.contains(&Phase::Report) {
         out.insert("report.md".into(), report);
