@@ -16,7 +16,7 @@
 //! tier holds only edge components that have no business reaching private endpoints.
 
 use crate::policy::{
-    Controls, EndpointRestriction, FlowLogSettings, VpnSettings,
+    Controls, EndpointRestriction, FlowLogSettings, RegionPlacement, VpnSettings,
     Access, DenyEntry, DeploymentInfo, Description, Direction, EndpointService, ExternalParty,
     FqdnEgress, Group, KubernetesScope, Peer, Policy, Rule, RuleSource, SpokeInfo, ENDPOINTS_GROUP,
     INTERNET,
@@ -152,7 +152,7 @@ pub fn compile(profile: &Profile) -> Policy {
                 for (peer, token) in peers_of(&from) {
                     let group = dst.name.value.clone();
                     let base = format!("{}_in_from_{}_{}", group, token, ports_token(range));
-                    rules.push(
+                    rules.push_placed(
                         &base,
                         Rule {
                             id: String::new(),
@@ -165,6 +165,7 @@ pub fn compile(profile: &Profile) -> Policy {
                             source: source.clone(),
                             origin: origin.clone(),
                         },
+                        flow.across_regions.value,
                     );
                 }
             }
@@ -172,7 +173,7 @@ pub fn compile(profile: &Profile) -> Policy {
                 for (peer, token) in peers_of(&to) {
                     let group = src.name.value.clone();
                     let base = format!("{}_out_to_{}_{}", group, token, ports_token(range));
-                    rules.push(
+                    rules.push_placed(
                         &base,
                         Rule {
                             id: String::new(),
@@ -185,6 +186,7 @@ pub fn compile(profile: &Profile) -> Policy {
                             source: source.clone(),
                             origin: origin.clone(),
                         },
+                        flow.across_regions.value,
                     );
                 }
             }
@@ -272,6 +274,15 @@ pub fn compile(profile: &Profile) -> Policy {
         origin: loc(dep.bastion.as_ref().map(|b| b.span).unwrap_or(dep.span)),
     };
 
+    let placement = RegionPlacement {
+        groups: profile
+            .workloads
+            .iter()
+            .filter(|w| !w.regions.is_empty())
+            .map(|w| (w.name.value.clone(), w.regions.iter().map(|r| r.value.clone()).collect()))
+            .collect(),
+        across_rules: rules.across.clone(),
+    };
     let mut policy = Policy {
         deployment,
         groups,
@@ -313,6 +324,7 @@ pub fn compile(profile: &Profile) -> Policy {
             .map(|(k, v)| (k.clone(), v.value.iter().map(|a| a.value).collect()))
             .collect::<BTreeMap<_, _>>(),
         controls: controls(profile),
+        placement,
     };
 
     // Private endpoints listed by the user.
@@ -640,21 +652,30 @@ fn sanitize(s: &str) -> String {
 struct RuleSet {
     ids: IdAllocator,
     rules: Vec<Rule>,
-    seen: BTreeMap<(String, Direction, String, PortRange), usize>,
+    seen: BTreeMap<(String, Direction, String, PortRange, bool), usize>,
+    /// Ids of the rules of `across_regions = true` flows (kept apart from same-region ones).
+    across: BTreeSet<String>,
 }
 
 impl RuleSet {
-    fn push(&mut self, base: &str, mut rule: Rule) {
+    fn push(&mut self, base: &str, rule: Rule) {
+        self.push_placed(base, rule, false)
+    }
+
+    fn push_placed(&mut self, base: &str, mut rule: Rule, across_regions: bool) {
         let peer = match &rule.peer {
             Peer::Group { id } => format!("group:{id}"),
             Peer::Cidr { cidr, .. } => format!("cidr:{cidr}"),
         };
-        let key = (rule.group.clone(), rule.direction, peer, rule.ports);
+        let key = (rule.group.clone(), rule.direction, peer, rule.ports, across_regions);
         if let Some(&i) = self.seen.get(&key) {
             merge_into(&mut self.rules[i], &rule);
             return;
         }
         rule.id = self.ids.allocate(base);
+        if across_regions {
+            self.across.insert(rule.id.clone());
+        }
         self.seen.insert(key, self.rules.len());
         self.rules.push(rule);
     }

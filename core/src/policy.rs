@@ -43,6 +43,43 @@ pub struct Policy {
     /// VPN, session logging, endpoint restrictions).
     #[serde(default)]
     pub controls: Controls,
+    /// Where workloads run and which rules cross regions (`multi-region`); empty otherwise.
+    #[serde(default)]
+    pub placement: RegionPlacement,
+}
+
+/// The regions of a `multi-region` deployment's workloads and flows.
+///
+/// A rule whose id is not in `across_rules` applies inside each region where both its
+/// group and its peer group run; a rule in `across_rules` connects its group in any of its
+/// regions to the peer group in any of the peer's regions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegionPlacement {
+    /// Workload group id -> the regions it runs in (empty map: not multi-region).
+    /// Groups not listed (the endpoint group, provider-added groups) run in every region.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Ids of the rules compiled from `across_regions = true` flows.
+    pub across_rules: std::collections::BTreeSet<String>,
+}
+
+/// A rule of an `across_regions` flow seen from one region, toward a peer group in another
+/// region: filters that cannot name a group in another region express the peer as that
+/// region's address ranges of the peer's tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossRegionRule<'a> {
+    pub rule: &'a Rule,
+    /// The region the peer group runs in (not the rule's own).
+    pub peer_region: String,
+    /// The peer group's tier.
+    pub peer_tier: Tier,
+}
+
+impl RegionPlacement {
+    /// Whether group `id` runs in `region` (always true outside `multi-region`).
+    pub fn runs_in(&self, id: &str, region: &str) -> bool {
+        self.groups.get(id).is_none_or(|rs| rs.iter().any(|r| r == region))
+    }
 }
 
 /// Settings of the controls beyond groups and rules, with the profile's defaults applied.
@@ -279,5 +316,65 @@ impl Policy {
     }
     pub fn external(&self, name: &str) -> Option<&ExternalParty> {
         self.externals.iter().find(|e| e.name == name)
+    }
+
+    /// `multi-region` with its regions (the other topologies: one region, no placement).
+    pub fn is_multi_region(&self) -> bool {
+        self.deployment.topology == Topology::MultiRegion && !self.deployment.regions.is_empty()
+    }
+
+    /// The part of a `multi-region` Policy that applies inside `region`, as a one-region
+    /// Policy (`deployment.region` set, `regions` and placement cleared): the groups that run
+    /// there, and the rules whose group runs there and whose peer is an address range or a
+    /// group that runs there too. A rule of an `across_regions` flow keeps its same-region
+    /// part unless a same-region rule of the same shape already covers it; its parts toward
+    /// other regions are [`Policy::cross_region_rules`].
+    pub fn for_region(&self, region: &str) -> Policy {
+        let pl = &self.placement;
+        let here = |id: &str| pl.runs_in(id, region);
+        let mut p = self.clone();
+        p.deployment.region = Some(region.to_string());
+        p.deployment.regions = Vec::new();
+        p.placement = RegionPlacement::default();
+        p.groups.retain(|g| here(&g.id));
+        let shape = |r: &Rule| (r.group.clone(), r.direction, r.peer.clone(), r.ports);
+        let mut kept = std::collections::BTreeSet::new();
+        let mut rules = Vec::new();
+        // Same-region rules first, then the same-region parts of cross-region rules.
+        for across in [false, true] {
+            for r in self.rules.iter().filter(|r| pl.across_rules.contains(&r.id) == across) {
+                let peer_here = match &r.peer {
+                    Peer::Group { id } => here(id),
+                    Peer::Cidr { .. } => true,
+                };
+                if here(&r.group) && peer_here && kept.insert(shape(r)) {
+                    rules.push(r.clone());
+                }
+            }
+        }
+        let order: BTreeMap<&str, usize> = self.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        rules.sort_by_key(|r| order[r.id.as_str()]);
+        p.rules = rules;
+        p.fqdn_egress.retain(|e| here(&e.group));
+        if let Some(k) = &mut p.kubernetes {
+            k.workloads.retain(|w| here(w));
+        }
+        p.hosts.retain(|w, _| here(w));
+        p
+    }
+
+    /// The rules of `across_regions` flows whose group runs in `region`, once per other
+    /// region their peer group runs in.
+    pub fn cross_region_rules(&self, region: &str) -> Vec<CrossRegionRule<'_>> {
+        let pl = &self.placement;
+        let mut out = Vec::new();
+        for r in self.rules.iter().filter(|r| pl.across_rules.contains(&r.id) && pl.runs_in(&r.group, region)) {
+            let Peer::Group { id } = &r.peer else { continue };
+            let Some(peer) = self.group(id) else { continue };
+            for other in self.deployment.regions.iter().filter(|o| *o != region && pl.runs_in(id, o)) {
+                out.push(CrossRegionRule { rule: r, peer_region: other.clone(), peer_tier: peer.tier });
+            }
+        }
+        out
     }
 }

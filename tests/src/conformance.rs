@@ -27,6 +27,9 @@ pub struct Target<'a> {
     /// front of the public load balancer (a CDN prefix list, an API gateway's VPC link).
     /// One that cannot keeps the Policy's internet ingress and must warn about it.
     pub public_edge: bool,
+    /// How to read one region of a `multi-region` output, when the provider renders each
+    /// region apart (`None`: it renders the Policy as one region).
+    pub read_region: Option<fn(&Artifacts, &str) -> ReadBack>,
 }
 
 /// Renders every phase twice; the two renders must be byte-identical.
@@ -60,6 +63,7 @@ fn read_key(r: &crate::readback::ReadRule) -> String {
         ReadPeer::Group(g) => g.clone(),
         ReadPeer::Cidr(c) => c.to_string(),
         ReadPeer::PrefixList(p) => format!("prefix-list:{p}"),
+        ReadPeer::RegionCidrs { region, tier } => format!("region-cidrs:{region}/{tier}"),
     };
     rule_key(&r.group, r.ingress, &r.ports.to_string(), &peer)
 }
@@ -253,10 +257,43 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
     assert_eq!(groups, read, "groups differ from policy");
 }
 
+/// `multi-region`, for a provider that renders each region apart: in every region, the
+/// mandatory rules hold, the artifacts hold exactly the provider's effective policy of that
+/// region's view of the Policy (`policy` is the compiled one, not yet effective), and
+/// the rules of cross-region flows are exactly one per (rule, other region of the peer),
+/// toward that region's tier ranges.
+pub fn regions_match_policy(t: &Target, read_region: fn(&Artifacts, &str) -> ReadBack, policy: &Policy, files: &Artifacts) {
+    let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
+    for region in &policy.deployment.regions {
+        // What the provider renders for the region: its effective view of that region.
+        let view = t.provider.effective_policy(&policy.for_region(region));
+        let mut rb = read_region(files, region);
+        mandatory_rules_hold(t, &view, &rb);
+        let (cross, rest): (Vec<_>, Vec<_>) = rb.rules.into_iter().partition(|r| matches!(r.peer, ReadPeer::RegionCidrs { .. }));
+        rb.rules = rest;
+        artifacts_match_policy(t, &view, &rb);
+        let want: BTreeSet<String> = policy
+            .cross_region_rules(region)
+            .iter()
+            .map(|c| {
+                let peer = format!("region-cidrs:{}/{}", c.peer_region, c.peer_tier);
+                rule_key(&name(&c.rule.group), c.rule.direction == Direction::Ingress, &c.rule.ports.to_string(), &peer)
+            })
+            .collect();
+        let got: BTreeSet<String> = cross.iter().map(read_key).collect();
+        assert_eq!(got, want, "{region}: cross-region rules differ from the policy");
+        assert_eq!(cross.len(), want.len(), "{region}: a cross-region rule is written twice");
+    }
+}
+
 /// Runs the whole suite on one policy.
 pub fn check_all(t: &Target, policy: &Policy) -> Artifacts {
     let files = render_deterministic(t, policy);
     artifacts_are_clean(&files);
+    if let (true, Some(read_region)) = (policy.is_multi_region(), t.read_region) {
+        regions_match_policy(t, read_region, policy, &files);
+        return files;
+    }
     let policy = &t.provider.effective_policy(policy);
     let rb = (t.read)(&files);
     mandatory_rules_hold(t, policy, &rb);

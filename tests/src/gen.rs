@@ -49,20 +49,33 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
         subsequence(&["object-storage", "secrets", "kms", "sts", "container-registry", "logs", "monitoring"][..], 0..=4),
         free_text(),
         (free_text(), subsequence(EXTERNAL_CIDRS, 1..=2)),
+        (
+            proptest::option::of(proptest::collection::vec(0usize..3, 6)), // hub-spoke: each workload's spoke (0 = hub)
+            proptest::option::of(proptest::collection::vec(0usize..3, 6)), // multi-region: 0 both, 1 us-east-1, 2 eu-west-1
+        ),
     )
         .prop_map(
-            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs))| {
+            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs), (spokes, placement))| {
+                let placement = placement.filter(|_| !two_tier);
+                let spokes = spokes.filter(|_| !two_tier && placement.is_none());
+                const REGIONS: [&[&str]; 3] = [&["us-east-1", "eu-west-1"], &["us-east-1"], &["eu-west-1"]];
                 let wl: Vec<(String, String, String)> = wl
                     .into_iter()
                     .map(|(n, t, k)| (n, if two_tier && t == "mgmt" { "app".into() } else { t }, k))
                     .collect();
+                let regions_of = |n: &str| -> &[&str] {
+                    match (&placement, wl.iter().position(|w| w.0 == n)) {
+                        (Some(p), Some(i)) => REGIONS[p[i]],
+                        _ => REGIONS[0],
+                    }
+                };
                 let mut doc = Map::new();
                 let mut dep = json!({
                     "name": "shop",
                     "env": env,
                     "provider": "aws",
                     "region": "us-east-1",
-                    "topology": if two_tier { "2-tier" } else { "3-tier" },
+                    "topology": if two_tier { "2-tier" } else if spokes.is_some() { "hub-spoke" } else if placement.is_some() { "multi-region" } else { "3-tier" },
                     "compliance": compliance,
                     "public": public,
                     "owner": owner,
@@ -74,10 +87,35 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                         doc.insert("vpn".into(), json!({ "client_cidr": "10.100.0.0/22" }));
                     }
                 }
+                if placement.is_some() {
+                    dep.as_object_mut().unwrap().remove("region");
+                    dep["regions"] = json!(REGIONS[0]);
+                }
                 doc.insert("deployment".into(), dep);
+                if let Some(place) = &spokes {
+                    // Spokes `a` and `b`; workloads placed in spoke 0 stay in the hub. A
+                    // spoke may be empty, but there is at least one.
+                    let members = |n: usize| -> Vec<String> {
+                        wl.iter().zip(place).filter(|(_, p)| **p == n).map(|(w, _)| w.0.clone()).collect()
+                    };
+                    doc.insert(
+                        "spoke".into(),
+                        json!([{"name": "spoke-a", "workloads": members(1)}, {"name": "spoke-b", "workloads": members(2)}]),
+                    );
+                }
                 doc.insert(
                     "workload".into(),
-                    Value::Array(wl.iter().map(|(n, t, k)| json!({"name": n, "tier": t, "kind": k})).collect()),
+                    Value::Array(
+                        wl.iter()
+                            .map(|(n, t, k)| {
+                                let mut w = json!({"name": n, "tier": t, "kind": k});
+                                if placement.is_some() {
+                                    w["regions"] = json!(regions_of(n));
+                                }
+                                w
+                            })
+                            .collect(),
+                    ),
                 );
                 doc.insert(
                     "external".into(),
@@ -106,6 +144,16 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                         INTERNAL_PORTS[p % INTERNAL_PORTS.len()]
                     };
                     let mut f = json!({"from": from, "to": to, "ports": [port], "purpose": purpose});
+                    if placement.is_some() && internal(from) && internal(to) {
+                        // Two workloads that share no region need across_regions; two that
+                        // can be in different regions may have it (odd port choice).
+                        let (a, b) = (regions_of(from), regions_of(to));
+                        let shared = a.iter().any(|r| b.contains(r));
+                        let can_differ = a.iter().any(|r| b.iter().any(|s| s != r));
+                        if !shared || (can_differ && p % 2 == 1) {
+                            f["across_regions"] = json!(true);
+                        }
+                    }
                     if let Some(o) = owner {
                         f["owner"] = json!(o);
                     }

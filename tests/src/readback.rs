@@ -29,6 +29,29 @@ pub enum ReadPeer {
     Cidr(IpNet),
     /// A managed prefix list, by name (the CloudFront origin-facing list under multi-edge).
     PrefixList(String),
+    /// The address ranges of one tier of another region (`multi-region` cross-region flows).
+    RegionCidrs { region: String, tier: String },
+}
+
+/// The AWS artifacts of one region of a `multi-region` output (`terraform/regions/<r>/`,
+/// `egress/regions/<r>/`...), read as a one-region output.
+pub fn aws_terraform_region(files: &Artifacts, region: &str) -> ReadBack {
+    // `<folder>/regions/<region>/<rest>` -> `<folder>/<rest>` (Terraform, squid.conf...).
+    let mid = format!("/regions/{region}/");
+    let one: Artifacts = files
+        .iter()
+        .filter_map(|(p, t)| p.split_once(&mid).map(|(dir, rest)| (format!("{dir}/{rest}"), t.clone())))
+        .collect();
+    assert!(one.keys().any(|p| p.starts_with("terraform/")), "no Terraform module for region {region}");
+    aws_terraform(&one)
+}
+
+/// `toset(var.peer_region_cidrs["R"]["T"])` -> `(R, T)`.
+fn region_cidrs_of(for_each: &str) -> Option<(String, String)> {
+    let rest = for_each.split_once("var.peer_region_cidrs[\"")?.1;
+    let (region, rest) = rest.split_once("\"][\"")?;
+    let (tier, _) = rest.split_once("\"]")?;
+    Some((region.to_string(), tier.to_string()))
 }
 
 /// Everything a reader finds.
@@ -167,7 +190,12 @@ pub fn aws_terraform(files: &Artifacts) -> ReadBack {
                 PortRange { proto, from, to }
             }
         };
-        let peer = if let Some(g) = sg_ref(attr("referenced_security_group_id")) {
+        let each_value = matches!(attr("cidr_ipv4"), Some(Expression::Traversal(t)) if matches!(&t.expr, Expression::Variable(v) if v.as_str() == "each"));
+        let peer = if each_value {
+            let fe = attr("for_each").map(|e| e.to_string()).unwrap_or_default();
+            let (region, tier) = region_cidrs_of(&fe).unwrap_or_else(|| panic!("{at}: cidr_ipv4 = each.value over {fe:?}, not a region's tier ranges"));
+            ReadPeer::RegionCidrs { region, tier }
+        } else if let Some(g) = sg_ref(attr("referenced_security_group_id")) {
             ReadPeer::Group(g)
         } else if let Some(c) = string("cidr_ipv4").or_else(|| string("cidr_ipv6")) {
             ReadPeer::Cidr(c.parse().unwrap_or_else(|e| panic!("{at}: bad CIDR {c}: {e}")))

@@ -86,6 +86,16 @@ pub fn blocks(body: &Value) -> Vec<(String, &Value)> {
                     out.push((format!("{prefix}.{name}"), bodies));
                 }
             }
+            "provider" => {
+                // `provider "aws" { alias = "x" }` is referenced as `aws.x`.
+                for (ty, bodies) in v.as_object().into_iter().flatten() {
+                    for b in bodies.as_array().into_iter().flatten() {
+                        if let Some(alias) = b["alias"].as_str() {
+                            out.push((format!("{ty}.{alias}"), b));
+                        }
+                    }
+                }
+            }
             "locals" => {
                 for l in v.as_array().into_iter().flatten() {
                     for (name, val) in l.as_object().into_iter().flatten() {

@@ -59,6 +59,7 @@ conformance_suite!(
         arrow: "to",
         host_name_egress: true,
         public_edge: true,
+        read_region: Some(readback::aws_terraform_region),
     },
     "aws"
 );
@@ -73,6 +74,7 @@ conformance_suite!(
         arrow: "->",
         host_name_egress: false,
         public_edge: false,
+        read_region: None,
     },
     "nftables"
 );

@@ -150,6 +150,7 @@ pub fn render(plan: &Plan<'_>) -> String {
     s.push_str(PRELUDE);
     let _ = writeln!(s, "\nREGION=\"${{AWS_REGION:-}}\"\nif [ -z \"$REGION\" ]; then\n  REGION={}\nfi", quote(&plan.region));
 
+    s.push_str(&crate::phases::topology::script_inputs(plan));
     if !plan.groups.is_empty() {
         s.push_str("\n# Security groups (one per workload group).\n");
     }
@@ -165,9 +166,11 @@ pub fn render(plan: &Plan<'_>) -> String {
             ]
         }])
         .to_string();
+        // A spoke's groups live in the spoke's VPC (hub-spoke).
+        let vpc = crate::phases::topology::group_vpc_shell(plan, g).map(|v| format!("VPC_ID=\"${v}\" ")).unwrap_or_default();
         let _ = writeln!(
             s,
-            "{}=\"$(ensure_group {} {} \\\n  {} \\\n  {})\"",
+            "{}=\"$({vpc}ensure_group {} {} \\\n  {} \\\n  {})\"",
             g.var,
             quote(&g.name),
             quote(&g.description),

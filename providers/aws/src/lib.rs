@@ -6,6 +6,7 @@ pub mod hcl;
 pub mod names;
 pub mod phases;
 pub mod plan;
+pub mod regions;
 pub mod report;
 pub mod shell;
 pub mod terraform;
@@ -37,6 +38,25 @@ impl Provider for Aws {
     }
 
     fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
+        if policy.is_multi_region() {
+            // Every region's full set of controls, composed (`regions.rs`).
+            return regions::render(policy, phases, render_one);
+        }
+        render_one(policy, phases)
+    }
+
+    fn effective_policy(&self, policy: &Policy) -> Policy {
+        phases::access::prepare(policy)
+    }
+
+    fn check(&self, policy: &Policy) -> Vec<Diagnostic> {
+        check::check(policy)
+    }
+}
+
+/// Renders a one-region Policy.
+fn render_one(policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
+    {
         // Managed access adds its endpoints and the client-VPN group before planning.
         let policy = &phases::access::prepare(policy);
         let plan = plan::Plan::new(policy).map_err(|message| RenderError { provider: "aws".into(), message })?;
@@ -70,13 +90,5 @@ impl Provider for Aws {
             out.insert("report.md".into(), report);
         }
         Ok(out)
-    }
-
-    fn effective_policy(&self, policy: &Policy) -> Policy {
-        phases::access::prepare(policy)
-    }
-
-    fn check(&self, policy: &Policy) -> Vec<Diagnostic> {
-        check::check(policy)
     }
 }

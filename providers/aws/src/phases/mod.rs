@@ -11,6 +11,7 @@ pub mod endpoints;
 pub mod flow_logs;
 pub mod kubernetes;
 pub mod nacls;
+pub mod topology;
 pub mod verify;
 
 use crate::plan::Plan;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<(Phase, RenderPhase)> {
     vec![
         (Phase::Groups, default_security_group::render),
         (Phase::Groups, edge::render),
+        (Phase::Groups, topology::render),
         (Phase::Nacls, nacls::render),
         (Phase::Nacls, flow_logs::render),
         (Phase::Nacls, kubernetes::render),

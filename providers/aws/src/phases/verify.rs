@@ -255,6 +255,7 @@ pub fn script(plan: &Plan<'_>) -> String {
     s.push_str(BODY.split_once("\n# ---- live state").map(|(a, _)| a).unwrap_or(BODY));
     let _ = writeln!(s, "\nREGION=\"${{AWS_REGION:-}}\"\nif [ -z \"$REGION\" ]; then\n  REGION={}\nfi", quote(&plan.region));
 
+    s.push_str(&super::topology::verify_inputs(plan));
     s.push_str("\n# ---- expected state, from the profile ----\n");
     s.push_str("# Management and database ports never open to the internet: port:name.\n");
     let sensitive: Vec<String> = SENSITIVE_PORTS.iter().map(|(p, n)| format!("{p}:{n}")).collect();

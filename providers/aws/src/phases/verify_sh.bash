@@ -105,7 +105,7 @@ if PL_DUMP="$(q ec2 describe-managed-prefix-lists --query 'PrefixLists[].[Prefix
 fi
 RULES=()
 SG_ERROR=""
-if SG_DUMP="$(q ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" --query "$SG_QUERY")"; then
+if SG_DUMP="$(q ec2 describe-security-groups --filters "Name=vpc-id,Values=${SG_VPC_IDS:-$VPC_ID}" --query "$SG_QUERY")"; then
   current=""
   while IFS=$'\t' read -r kind a b c d e; do
     case "$kind" in

@@ -34,7 +34,7 @@ pub fn render(plan: &Plan<'_>) -> String {
             Block::new("resource", &["aws_security_group", &g.tf])
                 .attr("name", Expr::str(&g.name))
                 .attr("description", Expr::str(&g.description))
-                .attr("vpc_id", Expr::raw("var.vpc_id"))
+                .attr("vpc_id", Expr::raw(crate::phases::topology::group_vpc_tf(plan, g)))
                 .blank()
                 .attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into())),
         );

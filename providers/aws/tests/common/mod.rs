@@ -51,6 +51,7 @@ impl PolicyBuilder {
                 spokes: vec![],
                 hosts: BTreeMap::new(),
                 controls: Default::default(),
+                placement: Default::default(),
             },
         }
     }

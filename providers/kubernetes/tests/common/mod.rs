@@ -50,6 +50,7 @@ pub fn empty_policy(name: &str, env: &str) -> Policy {
         spokes: vec![],
         hosts: BTreeMap::new(),
         controls: Default::default(),
+        placement: Default::default(),
     }
 }
 

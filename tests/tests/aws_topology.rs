@@ -1,0 +1,195 @@
+//! The hub-spoke topology of the AWS provider against a local AWS emulator (moto):
+//! `apply.sh` of `examples/hub-spoke.toml` builds the transit gateway with its own route
+//! tables, one attachment per VPC, the spoke and hub routes, and places each spoke's
+//! security groups in the spoke's VPC; a second run changes nothing.
+
+use cloudwall_aws::Aws;
+use cloudwall_core::provider::{Phase, Provider};
+use cloudwall_tests::{moto::Moto, pipeline, tools};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn ids(v: &Value, list: &str, key: &str) -> Vec<String> {
+    v[list].as_array().into_iter().flatten().filter_map(|x| x[key].as_str().map(str::to_string)).collect()
+}
+
+fn tag(v: &Value, key: &str) -> Option<String> {
+    v["Tags"].as_array()?.iter().find(|t| t["Key"] == key).and_then(|t| t["Value"].as_str().map(str::to_string))
+}
+
+#[test]
+fn apply_sh_builds_the_hub_and_spoke_network_on_the_emulator() {
+    let Some(moto) = Moto::start() else { return };
+    let policy = pipeline::policy_of(&tools::workspace_root().join("examples/hub-spoke.toml"));
+    // The groups phase carries the topology; the later phases run against the hub VPC as
+    // for any other topology and have their own emulator tests.
+    let files = Aws.render(&policy, &[Phase::Groups]).expect("render");
+    let dir = tempfile::tempdir().unwrap();
+    pipeline::write_artifacts(dir.path(), &files);
+    let mut env = moto.network();
+    let hub_vpc = env.iter().find(|(k, _)| k == "VPC_ID").unwrap().1.clone();
+    let hub_rt = env.iter().find(|(k, _)| k == "PRIVATE_ROUTE_TABLE_IDS").unwrap().1.clone();
+    let subnet = |vpc: &str, cidr: &str| -> String {
+        let s = moto.aws_json(&["ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", cidr, "--availability-zone", "us-east-1a"]);
+        s["Subnet"]["SubnetId"].as_str().unwrap().to_string()
+    };
+    env.push(("HUB_TGW_SUBNET_IDS".into(), subnet(&hub_vpc, "10.20.200.0/28")));
+    env.push(("HUB_ROUTE_TABLE_IDS".into(), hub_rt.clone()));
+    let mut spokes = vec![];
+    for (name, cidr) in [("FINANCE", "10.31.0.0/16"), ("ANALYTICS", "10.32.0.0/16")] {
+        let vpc = moto.aws_json(&["ec2", "create-vpc", "--cidr-block", cidr])["Vpc"]["VpcId"].as_str().unwrap().to_string();
+        let rt = moto.aws_json(&["ec2", "create-route-table", "--vpc-id", &vpc])["RouteTable"]["RouteTableId"].as_str().unwrap().to_string();
+        let sub = subnet(&vpc, &cidr.replace("0.0/16", "1.0/28"));
+        env.push((format!("SPOKE_{name}_VPC_ID"), vpc.clone()));
+        env.push((format!("SPOKE_{name}_TGW_SUBNET_IDS"), sub));
+        env.push((format!("SPOKE_{name}_ROUTE_TABLE_IDS"), rt.clone()));
+        spokes.push((name, vpc, rt, cidr));
+    }
+    let script = dir.path().join("cli/apply.sh");
+    for run in 0..2 {
+        let mut cmd = Command::new("bash");
+        cmd.arg(&script).envs(moto.env()).envs(env.iter().cloned());
+        let (code, out, err) = tools::run(&mut cmd);
+        assert_eq!(code, 0, "apply.sh run {run} failed\nstdout:\n{out}\nstderr:\n{err}");
+        if run == 1 {
+            assert!(!err.contains("created"), "the second run created something:\n{err}");
+        }
+    }
+
+    // One transit gateway: no default route table, security-group referencing on.
+    let tgws = moto.aws_json(&["ec2", "describe-transit-gateways"]);
+    let tgws: Vec<&Value> = tgws["TransitGateways"].as_array().unwrap().iter().filter(|t| t["State"] == "available").collect();
+    assert_eq!(tgws.len(), 1, "{tgws:?}");
+    let tgw = tgws[0];
+    let tgw_id = tgw["TransitGatewayId"].as_str().unwrap();
+    let o = &tgw["Options"];
+    assert_eq!(o["DefaultRouteTableAssociation"], "disable");
+    assert_eq!(o["DefaultRouteTablePropagation"], "disable");
+    assert_eq!(o["SecurityGroupReferencingSupport"], "enable");
+
+    // Attachments: the hub and each spoke, each with security-group referencing.
+    let atts = moto.aws_json(&["ec2", "describe-transit-gateway-vpc-attachments"]);
+    let att_of = |vpc: &str| -> String {
+        let found: Vec<&Value> = atts["TransitGatewayVpcAttachments"].as_array().unwrap().iter().filter(|a| a["VpcId"] == vpc).collect();
+        assert_eq!(found.len(), 1, "attachments of {vpc}: {found:?}");
+        assert_eq!(found[0]["Options"]["SecurityGroupReferencingSupport"], "enable");
+        found[0]["TransitGatewayAttachmentId"].as_str().unwrap().to_string()
+    };
+    let hub_att = att_of(&hub_vpc);
+    let spoke_atts: BTreeSet<String> = spokes.iter().map(|(_, vpc, _, _)| att_of(vpc)).collect();
+
+    // Route tables: `hub` (hub associated, spokes propagated), `spokes` (spokes associated,
+    // one static route to the hub).
+    let rts = moto.aws_json(&["ec2", "describe-transit-gateway-route-tables", "--filters", &format!("Name=transit-gateway-id,Values={tgw_id}")]);
+    let rt_named = |suffix: &str| -> String {
+        let found: Vec<&Value> = rts["TransitGatewayRouteTables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| tag(r, "Name").is_some_and(|n| n.ends_with(suffix)))
+            .collect();
+        assert_eq!(found.len(), 1, "route table *{suffix}: {rts}");
+        found[0]["TransitGatewayRouteTableId"].as_str().unwrap().to_string()
+    };
+    let (rt_hub, rt_spokes) = (rt_named("-tgw-hub"), rt_named("-tgw-spokes"));
+    let assoc = |rt: &str| -> BTreeSet<String> {
+        let v = moto.aws_json(&["ec2", "get-transit-gateway-route-table-associations", "--transit-gateway-route-table-id", rt]);
+        ids(&v, "Associations", "TransitGatewayAttachmentId").into_iter().collect()
+    };
+    let prop = |rt: &str| -> BTreeSet<String> {
+        let v = moto.aws_json(&["ec2", "get-transit-gateway-route-table-propagations", "--transit-gateway-route-table-id", rt]);
+        ids(&v, "TransitGatewayRouteTablePropagations", "TransitGatewayAttachmentId").into_iter().collect()
+    };
+    assert_eq!(assoc(&rt_hub), [hub_att.clone()].into_iter().collect());
+    assert_eq!(assoc(&rt_spokes), spoke_atts);
+    assert_eq!(prop(&rt_hub), spoke_atts, "the hub learns every spoke");
+    assert!(prop(&rt_spokes).is_empty(), "spokes must not learn each other's routes");
+    let routes = moto.aws_json(&[
+        "ec2", "search-transit-gateway-routes", "--transit-gateway-route-table-id", &rt_spokes, "--filters", "Name=type,Values=static,propagated",
+    ]);
+    let dests: Vec<String> = ids(&routes, "Routes", "DestinationCidrBlock");
+    assert_eq!(dests, vec!["0.0.0.0/0".to_string()], "the spokes route only to the hub: {routes}");
+
+    // VPC routes: spokes send 0.0.0.0/0 to the transit gateway, the hub each spoke CIDR.
+    let vpc_routes = |rt: &str| -> BTreeSet<(String, String)> {
+        let v = moto.aws_json(&["ec2", "describe-route-tables", "--route-table-ids", rt]);
+        v["RouteTables"][0]["Routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| Some((r["DestinationCidrBlock"].as_str()?.to_string(), r["TransitGatewayId"].as_str()?.to_string())))
+            .collect()
+    };
+    for (_, _, rt, _) in &spokes {
+        assert!(vpc_routes(rt).contains(&("0.0.0.0/0".into(), tgw_id.into())), "spoke route table {rt}");
+    }
+    let hub_routes = vpc_routes(&hub_rt);
+    for (_, _, _, cidr) in &spokes {
+        assert!(hub_routes.contains(&(cidr.to_string(), tgw_id.into())), "hub route to {cidr}: {hub_routes:?}");
+    }
+
+    // Each spoke's groups are in its VPC; the cross-spoke flow references the group.
+    let groups_in = |vpc: &str| -> BTreeSet<String> {
+        let v = moto.aws_json(&["ec2", "describe-security-groups", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
+        ids(&v, "SecurityGroups", "GroupName").into_iter().filter(|n| n != "default").collect()
+    };
+    let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(groups_in(&spokes[0].1), set(&["prod-app-billing-sg", "prod-data-billing-db-sg"]));
+    assert_eq!(groups_in(&spokes[1].1), set(&["prod-app-reports-sg", "prod-data-warehouse-sg"]));
+    assert!(groups_in(&hub_vpc).contains("prod-mgmt-endpoints-sg"));
+    let db = moto.aws_json(&[
+        "ec2", "describe-security-groups", "--filters", &format!("Name=vpc-id,Values={}", spokes[0].1), "Name=group-name,Values=prod-data-billing-db-sg",
+    ]);
+    let reports = moto.aws_json(&[
+        "ec2", "describe-security-groups", "--filters", &format!("Name=vpc-id,Values={}", spokes[1].1), "Name=group-name,Values=prod-app-reports-sg",
+    ]);
+    let reports_id = reports["SecurityGroups"][0]["GroupId"].as_str().unwrap();
+    let ingress = db["SecurityGroups"][0]["IpPermissions"].to_string();
+    assert!(ingress.contains(reports_id), "billing-db admits reports by group reference: {ingress}");
+}
+
+/// `examples/multi-region.toml`: the root `apply.sh` runs each region's script with the
+/// region's inputs; each region holds only the groups of its workloads, and the flow marked
+/// `across_regions` becomes rules to the peer region's tier ranges on both sides.
+#[test]
+fn multi_region_apply_sh_renders_each_region_with_its_cross_region_rules() {
+    let Some(moto) = Moto::start() else { return };
+    let policy = pipeline::policy_of(&tools::workspace_root().join("examples/multi-region.toml"));
+    let files = Aws.render(&policy, &[Phase::Groups]).expect("render");
+    let dir = tempfile::tempdir().unwrap();
+    pipeline::write_artifacts(dir.path(), &files);
+    let mut env = vec![];
+    for (region, n) in [("us-east-1", 1), ("eu-west-1", 2)] {
+        let suffix = region.to_ascii_uppercase().replace('-', "_");
+        let vpc = moto.aws_json(&["ec2", "create-vpc", "--region", region, "--cidr-block", &format!("10.{n}.0.0/16")]);
+        env.push((format!("VPC_ID_{suffix}"), vpc["Vpc"]["VpcId"].as_str().unwrap().to_string()));
+    }
+    env.push(("PEER_CIDRS_US_EAST_1_DATA".into(), "10.1.30.0/24 10.1.31.0/24".into()));
+    env.push(("PEER_CIDRS_EU_WEST_1_APP".into(), "10.2.20.0/24".into()));
+    let mut cmd = Command::new("bash");
+    cmd.arg(dir.path().join("cli/apply.sh")).envs(moto.env()).envs(env.iter().cloned());
+    let (code, out, err) = tools::run(&mut cmd);
+    assert_eq!(code, 0, "apply.sh failed\nstdout:\n{out}\nstderr:\n{err}");
+
+    let groups = |region: &str| -> Value {
+        moto.aws_json(&["ec2", "describe-security-groups", "--region", region, "--filters", "Name=group-name,Values=prod-*"])
+    };
+    let names = |v: &Value| -> BTreeSet<String> { ids(v, "SecurityGroups", "GroupName").into_iter().collect() };
+    let cidrs = |v: &Value, name: &str, key: &str| -> BTreeSet<String> {
+        let g = v["SecurityGroups"].as_array().unwrap().iter().find(|g| g["GroupName"] == name).unwrap_or_else(|| panic!("{name}"));
+        g[key].as_array().unwrap().iter().flat_map(|p| ids(p, "IpRanges", "CidrIp")).collect()
+    };
+    let us = groups("us-east-1");
+    let eu = groups("eu-west-1");
+    assert!(names(&us).contains("prod-data-primary-db-sg"));
+    assert!(!names(&eu).contains("prod-data-primary-db-sg"), "the primary database runs only in us-east-1");
+    for v in [&us, &eu] {
+        assert!(names(v).contains("prod-app-api-sg") && names(v).contains("prod-data-cache-sg"));
+    }
+    let set = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(cidrs(&us, "prod-data-primary-db-sg", "IpPermissions"), set(&["10.2.20.0/24"]), "db admits eu-west-1's app tier");
+    assert_eq!(cidrs(&eu, "prod-app-api-sg", "IpPermissionsEgress"), set(&["10.1.30.0/24", "10.1.31.0/24"]), "api in eu-west-1 reaches us-east-1's data tier");
+    assert!(cidrs(&us, "prod-app-api-sg", "IpPermissionsEgress").is_empty(), "in us-east-1 the database is a group reference");
+    assert!(cidrs(&eu, "prod-data-cache-sg", "IpPermissions").is_empty(), "same-region flows never become address rules");
+}
