@@ -1,0 +1,57 @@
+//! CloudWatch Logs pieces every phase that keeps logs shares: the retention periods
+//! CloudWatch accepts, and the Terraform of a customer-managed KMS key (rotation on) and
+//! of a log group encrypted with it.
+
+use crate::hcl::{Block, Expr};
+
+/// The retention periods (days) CloudWatch Logs accepts.
+pub const RETENTION_DAYS: [u32; 22] =
+    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/// The shortest accepted retention period of at least `days` (3653 at most).
+pub fn retention(days: u32) -> u32 {
+    RETENTION_DAYS.iter().copied().find(|&d| d >= days).unwrap_or(3653)
+}
+
+/// `resource "aws_kms_key" "<tf>"`: rotation on, 30-day deletion window, the given key
+/// policy (an HCL expression) and tags.
+pub fn kms_key(tf: &str, description: &str, policy: Expr, tags: Expr) -> Block {
+    Block::new("resource", &["aws_kms_key", tf])
+        .attr("description", Expr::str(description))
+        .attr("enable_key_rotation", Expr::raw("true"))
+        .attr("deletion_window_in_days", Expr::num(30))
+        .blank()
+        .attr("policy", policy)
+        .blank()
+        .attr("tags", tags)
+}
+
+/// `resource "aws_cloudwatch_log_group" "<tf>"` named `name`, kept [`retention`]`(days)`
+/// days, encrypted with `aws_kms_key.<key_tf>`.
+pub fn log_group(tf: &str, name: &str, days: u32, key_tf: &str, tags: Expr) -> Block {
+    Block::new("resource", &["aws_cloudwatch_log_group", tf])
+        .attr("name", Expr::str(name))
+        .attr("retention_in_days", Expr::num(retention(days)))
+        .attr("kms_key_id", Expr::raw(format!("aws_kms_key.{key_tf}.arn")))
+        .blank()
+        .attr("tags", tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_rounds_up_to_an_accepted_period() {
+        assert_eq!(retention(0), 1);
+        assert_eq!(retention(1), 1);
+        assert_eq!(retention(2), 3);
+        assert_eq!(retention(100), 120);
+        assert_eq!(retention(365), 365);
+        assert_eq!(retention(366), 400);
+        assert_eq!(retention(730), 731);
+        assert_eq!(retention(2190), 2192);
+        assert_eq!(retention(3653), 3653);
+        assert_eq!(retention(5000), 3653);
+    }
+}
