@@ -26,6 +26,29 @@ pub fn kms_key(tf: &str, description: &str, policy: Expr, tags: Expr) -> Block {
         .attr("tags", tags)
 }
 
+/// The key policy (a `jsonencode(...)` HCL expression) of a key that encrypts CloudWatch
+/// log groups: the account administers it (AWS's default key policy), the CloudWatch Logs
+/// service of the region uses it. `identity` is the `aws_caller_identity` data source's name.
+pub fn key_policy(identity: &str) -> Expr {
+    Expr::raw(format!(
+        "jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n      {{\n        Sid       = \"AccountAdministers\"\n        Effect    = \"Allow\"\n        Principal = {{ AWS = \"arn:aws:iam::${{data.aws_caller_identity.{identity}.account_id}}:root\" }}\n        Action    = \"kms:*\"\n        Resource  = \"*\"\n      }},\n      {{\n        Sid       = \"CloudWatchLogsEncrypts\"\n        Effect    = \"Allow\"\n        Principal = {{ Service = \"logs.${{var.region}}.amazonaws.com\" }}\n        Action    = [\"kms:Encrypt*\", \"kms:Decrypt*\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\", \"kms:Describe*\"]\n        Resource  = \"*\"\n      }},\n    ]\n  }})"
+    ))
+}
+
+/// The same key policy as JSON for `aws kms create-key --policy`, with `@ACCOUNT@` and
+/// `@REGION@` for the script to fill in.
+pub fn key_policy_json() -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            { "Sid": "AccountAdministers", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::@ACCOUNT@:root" }, "Action": "kms:*", "Resource": "*" },
+            { "Sid": "CloudWatchLogsEncrypts", "Effect": "Allow", "Principal": { "Service": "logs.@REGION@.amazonaws.com" },
+              "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], "Resource": "*" }
+        ]
+    })
+    .to_string()
+}
+
 /// `resource "aws_cloudwatch_log_group" "<tf>"` named `name`, kept [`retention`]`(days)`
 /// days, encrypted with `aws_kms_key.<key_tf>`.
 pub fn log_group(tf: &str, name: &str, days: u32, key_tf: &str, tags: Expr) -> Block {

@@ -423,14 +423,13 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             .attr("key_id", Expr::raw("aws_kms_key.egress_firewall.arn"))
             .attr("type", Expr::str("CUSTOMER_KMS"))
     };
-    let key_policy = "jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Sid       = \"AccountAdministers\"\n        Effect    = \"Allow\"\n        Principal = { AWS = \"arn:aws:iam::${data.aws_caller_identity.egress.account_id}:root\" }\n        Action    = \"kms:*\"\n        Resource  = \"*\"\n      },\n      {\n        Sid       = \"CloudWatchLogsEncrypts\"\n        Effect    = \"Allow\"\n        Principal = { Service = \"logs.${var.region}.amazonaws.com\" }\n        Action    = [\"kms:Encrypt*\", \"kms:Decrypt*\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\", \"kms:Describe*\"]\n        Resource  = \"*\"\n      },\n    ]\n  })";
     let mut blocks = routing_variables();
     blocks.extend(vec![
         Block::new("data", &["aws_caller_identity", "egress"]),
         logs::kms_key(
             "egress_firewall",
             "Encrypts the egress firewall and its logs.",
-            Expr::raw(key_policy),
+            logs::key_policy("egress"),
             tags(plan, &format!("{env}-egress-firewall-key")),
         ),
         logs::log_group(
@@ -746,14 +745,6 @@ fn firewall_script(plan: &Plan<'_>, list: &[String]) -> String {
             types.iter().map(|t| json!({ "LogType": t, "LogDestinationType": "CloudWatchLogs",
                 "LogDestination": { "logGroup": log_group } })).collect::<Vec<_>>() } })
     };
-    let key_policy = json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            { "Sid": "AccountAdministers", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::@ACCOUNT@:root" }, "Action": "kms:*", "Resource": "*" },
-            { "Sid": "CloudWatchLogsEncrypts", "Effect": "Allow", "Principal": { "Service": "logs.@REGION@.amazonaws.com" },
-              "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], "Resource": "*" }
-        ]
-    });
     // Array placeholders stand for a JSON list the script splices in.
     let doc = |v: serde_json::Value| {
         quote(&v.to_string().replace("\"@HOME_NET@\"", "@HOME_NET@").replace("\"@SUBNET_MAPPINGS@\"", "@SUBNET_MAPPINGS@"))
@@ -761,7 +752,7 @@ fn firewall_script(plan: &Plan<'_>, list: &[String]) -> String {
     let mut s = String::from(FIREWALL_PRELUDE);
     let _ = writeln!(s, "FW_NAME={}\nFW_RULE_GROUP={}\nFW_POLICY={}", quote(&fw_name), quote(&rg_name), quote(&policy_name));
     let _ = writeln!(s, "FW_KEY_ALIAS={}\nFW_LOG_GROUP={}\nFW_RETENTION_DAYS={retention}", quote(&format!("alias/{name}-firewall")), quote(&log_group));
-    let _ = writeln!(s, "FW_KEY_POLICY={}", doc(key_policy));
+    let _ = writeln!(s, "FW_KEY_POLICY={}", quote(&logs::key_policy_json()));
     let _ = writeln!(s, "FW_CREATE_RULE_GROUP={}", doc(create_rg));
     let _ = writeln!(s, "FW_UPDATE_RULE_GROUP={}", doc(update_rg));
     let _ = writeln!(s, "FW_CREATE_POLICY={}", doc(create_policy));
