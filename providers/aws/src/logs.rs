@@ -60,6 +60,34 @@ pub fn log_group(tf: &str, name: &str, days: u32, key_tf: &str, tags: Expr) -> B
         .attr("tags", tags)
 }
 
+/// The protections of a log bucket `aws_s3_bucket.<tf>`: versioning, SSE-KMS with
+/// `aws_kms_key.<key_tf>` (bucket key on), and every public-access block.
+pub fn bucket_protection(tf: &str, key_tf: &str) -> Vec<Block> {
+    let bucket = Expr::raw(format!("aws_s3_bucket.{tf}.id"));
+    vec![
+        Block::new("resource", &["aws_s3_bucket_versioning", tf])
+            .attr("bucket", bucket.clone())
+            .blank()
+            .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
+        Block::new("resource", &["aws_s3_bucket_server_side_encryption_configuration", tf])
+            .attr("bucket", bucket.clone())
+            .blank()
+            .block(
+                Block::new("rule", &[]).attr("bucket_key_enabled", Expr::raw("true")).blank().block(
+                    Block::new("apply_server_side_encryption_by_default", &[])
+                        .attr("sse_algorithm", Expr::str("aws:kms"))
+                        .attr("kms_master_key_id", Expr::raw(format!("aws_kms_key.{key_tf}.arn"))),
+                ),
+            ),
+        Block::new("resource", &["aws_s3_bucket_public_access_block", tf])
+            .attr("bucket", bucket)
+            .attr("block_public_acls", Expr::raw("true"))
+            .attr("block_public_policy", Expr::raw("true"))
+            .attr("ignore_public_acls", Expr::raw("true"))
+            .attr("restrict_public_buckets", Expr::raw("true")),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -663,35 +663,7 @@ fn ssm_blocks(plan: &Plan<'_>, n: &Names, retention: u32) -> Vec<Block> {
             .blank()
             .attr("tags", tags(n, &n.bucket_prefix)),
     );
-    b.push(
-        Block::new("resource", &["aws_s3_bucket_versioning", "session_logs"])
-            .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
-            .blank()
-            .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
-    );
-    b.push(
-        Block::new("resource", &["aws_s3_bucket_server_side_encryption_configuration", "session_logs"])
-            .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
-            .blank()
-            .block(
-                Block::new("rule", &[])
-                    .attr("bucket_key_enabled", Expr::raw("true"))
-                    .blank()
-                    .block(
-                        Block::new("apply_server_side_encryption_by_default", &[])
-                            .attr("sse_algorithm", Expr::str("aws:kms"))
-                            .attr("kms_master_key_id", Expr::raw("aws_kms_key.access.arn")),
-                    ),
-            ),
-    );
-    b.push(
-        Block::new("resource", &["aws_s3_bucket_public_access_block", "session_logs"])
-            .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
-            .attr("block_public_acls", Expr::raw("true"))
-            .attr("block_public_policy", Expr::raw("true"))
-            .attr("ignore_public_acls", Expr::raw("true"))
-            .attr("restrict_public_buckets", Expr::raw("true")),
-    );
+    b.extend(logs::bucket_protection("session_logs", "access"));
     b.push(
         Block::new("resource", &["aws_s3_bucket_lifecycle_configuration", "session_logs"])
             .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
@@ -1384,16 +1356,6 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retention_rounds_up_to_accepted_values() {
-        assert_eq!(log_retention(1), 1);
-        assert_eq!(log_retention(2), 3);
-        assert_eq!(log_retention(365), 365);
-        assert_eq!(log_retention(366), 400);
-        assert_eq!(log_retention(730), 731);
-        assert_eq!(log_retention(3653), 3653);
-    }
 
     #[test]
     fn slugs() {

@@ -163,35 +163,7 @@ fn terraform(policy: &Policy, f: &FlowLogSettings) -> String {
                     .blank()
                     .attr("tags", tags(policy, &format!("{slug}-flow-logs"))),
             );
-            blocks.push(
-                Block::new("resource", &["aws_s3_bucket_versioning", "flow_logs"])
-                    .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
-                    .blank()
-                    .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
-            );
-            blocks.push(
-                Block::new("resource", &["aws_s3_bucket_server_side_encryption_configuration", "flow_logs"])
-                    .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
-                    .blank()
-                    .block(
-                        Block::new("rule", &[])
-                            .attr("bucket_key_enabled", Expr::raw("true"))
-                            .blank()
-                            .block(
-                                Block::new("apply_server_side_encryption_by_default", &[])
-                                    .attr("sse_algorithm", Expr::str("aws:kms"))
-                                    .attr("kms_master_key_id", Expr::raw("aws_kms_key.flow_logs.arn")),
-                            ),
-                    ),
-            );
-            blocks.push(
-                Block::new("resource", &["aws_s3_bucket_public_access_block", "flow_logs"])
-                    .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
-                    .attr("block_public_acls", Expr::raw("true"))
-                    .attr("block_public_policy", Expr::raw("true"))
-                    .attr("ignore_public_acls", Expr::raw("true"))
-                    .attr("restrict_public_buckets", Expr::raw("true")),
-            );
+            blocks.extend(logs::bucket_protection("flow_logs", "flow_logs"));
             blocks.push(
                 Block::new("resource", &["aws_s3_bucket_lifecycle_configuration", "flow_logs"])
                     .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
@@ -517,19 +489,4 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
         None => (vec![], String::new()),
     };
     Contribution { files, script, report: report(policy, f) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retention_rounds_up() {
-        assert_eq!(cloudwatch_retention(1), 1);
-        assert_eq!(cloudwatch_retention(2), 3);
-        assert_eq!(cloudwatch_retention(365), 365);
-        assert_eq!(cloudwatch_retention(366), 400);
-        assert_eq!(cloudwatch_retention(2190), 2192);
-        assert_eq!(cloudwatch_retention(3653), 3653);
-    }
 }
