@@ -2,6 +2,7 @@
 //! test skips when one is missing), running a local AWS API emulator, and the
 //! profile -> Policy -> artifacts pipeline the suites drive.
 
+pub mod botocore;
 pub mod conformance;
 pub mod gen;
 pub mod moto;

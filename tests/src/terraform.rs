@@ -185,8 +185,26 @@ fn interpolations(s: &str) -> Vec<String> {
     out
 }
 
+/// The iteration variables a `for` expression declares (`for k, v in ...`).
+fn for_variables(expr: &str) -> BTreeSet<String> {
+    let words: Vec<&str> = expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ',')).filter(|w| !w.is_empty()).collect();
+    let mut out = BTreeSet::new();
+    for (i, w) in words.iter().enumerate() {
+        if *w == "for" {
+            for v in words[i + 1..].iter().take_while(|w| **w != "in").flat_map(|w| w.split(',')) {
+                if !v.is_empty() {
+                    out.insert(v.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn refs_in_expr(expr: &str, out: &mut BTreeSet<String>) {
-    // Walk identifier chains `a.b.c`, skipping string literals inside the expression.
+    // Walk identifier chains `a.b.c`, skipping string literals inside the expression and
+    // the variables of `for` expressions.
+    let locals = for_variables(expr);
     let chars: Vec<char> = expr.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -215,7 +233,7 @@ fn refs_in_expr(expr: &str, out: &mut BTreeSet<String>) {
                 i += 1;
             }
             parts.push(cur);
-            if prev_dot || parts.len() < 2 {
+            if prev_dot || parts.len() < 2 || locals.contains(&parts[0]) {
                 continue;
             }
             let addr = match parts[0].as_str() {

@@ -1,12 +1,29 @@
 //! The generated Terraform of every example, read back by real tools: HashiCorp's HCL
 //! parser and formatter (canonical format, no undeclared reference, no dependency cycle)
-//! and checkov (no failed check among the network-security checks cloudwall answers for).
+//! and checkov (no failed check among the network-security checks cloudwall answers for, and
+//! every other failed check named, with its reason, in the report's static-analysis section).
 
 use cloudwall_aws::Aws;
 use cloudwall_core::provider::Provider;
 use cloudwall_tests::{pipeline, terraform, tools};
 use std::collections::BTreeSet;
 use std::process::Command;
+
+/// The `(check, resource)` pairs the report's "Static analysis findings that do not apply"
+/// section names, each with its reason.
+fn waived(report: &str) -> Vec<(String, String, String)> {
+    let Some(section) = report.split("\n## Static analysis findings that do not apply\n").nth(1) else { return vec![] };
+    let section = section.split("\n## ").next().unwrap_or("");
+    section
+        .lines()
+        .filter(|l| l.starts_with("| CKV"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert_eq!(cells.len(), 3, "a waiver row is check | resource | reason: {l}");
+            (cells[0].to_string(), cells[1].trim_matches('`').to_string(), cells[2].to_string())
+        })
+        .collect()
+}
 
 fn rendered_examples(provider: &dyn Provider) -> Vec<(String, tempfile::TempDir)> {
     let name = provider.info().name;
@@ -68,18 +85,39 @@ fn checkov_reports_no_failed_network_check_on_aws_terraform() {
             serde_json::Value::Array(a) => a,
             other => vec![other],
         };
+        let report = std::fs::read_to_string(dir.path().join("report.md")).expect("report.md");
+        let waivers = waived(&report);
+        for (check, resource, reason) in &waivers {
+            assert!(!MUST_PASS.contains(&check.as_str()), "{example}: the report waives the must-pass {check} on {resource}");
+            assert!(reason.len() > 20, "{example}: {check} on {resource} has no real reason: {reason:?}");
+        }
         let mut failed = BTreeSet::new();
+        let mut unexplained = BTreeSet::new();
+        let mut seen = BTreeSet::new();
         let mut passed = 0;
         for r in &reports {
             for f in r["results"]["failed_checks"].as_array().into_iter().flatten() {
                 let id = f["check_id"].as_str().unwrap_or("").to_string();
+                let resource = f["resource"].as_str().unwrap_or("").to_string();
                 if MUST_PASS.contains(&id.as_str()) {
-                    failed.insert(format!("{id} {} ({})", f["resource"], f["file_path"]));
+                    failed.insert(format!("{id} {resource} ({})", f["file_path"]));
+                } else if waivers.iter().any(|(c, res, _)| *c == id && *res == resource) {
+                    seen.insert((id, resource));
+                } else {
+                    unexplained.insert(format!("{id} {resource} ({}): {}", f["file_path"], f["check_name"]));
                 }
             }
             passed += r["results"]["passed_checks"].as_array().map_or(0, Vec::len);
         }
         assert!(failed.is_empty(), "{example}: checkov failed checks:\n{failed:#?}");
+        assert!(
+            unexplained.is_empty(),
+            "{example}: checkov fails checks that report.md (Static analysis findings that do not apply) does not explain:\n{unexplained:#?}"
+        );
+        let unused: Vec<_> = waivers.iter().filter(|(c, r, _)| !seen.contains(&(c.clone(), r.clone()))).collect();
+        if !unused.is_empty() {
+            eprintln!("{example}: waived in the report but passed by this checkov: {unused:?}");
+        }
         assert!(passed > 0, "{example}: checkov ran no check at all:\n{out}");
         eprintln!("{example}: checkov passed {passed} checks, none of {MUST_PASS:?} failed");
     }

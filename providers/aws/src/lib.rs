@@ -3,6 +3,7 @@
 pub mod check;
 pub mod cli_script;
 pub mod hcl;
+pub mod logs;
 pub mod names;
 pub mod phases;
 pub mod plan;
@@ -87,6 +88,9 @@ fn render_one(policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderErro
         if phases.contains(&Phase::Report) {
             let mut report = report::render(&plan);
             report.push_str(&sections);
+            let waivers = report::waivers(out.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+            report.push('\n');
+            report.push_str(&report::waivers_section(&waivers));
             out.insert("report.md".into(), report);
         }
         Ok(out)

@@ -273,3 +273,101 @@ pub fn render(plan: &Plan<'_>) -> String {
     s.push_str("6. Security groups are named `{env}-{tier}-{role}-sg`.\n");
     s
 }
+
+/// A static-analysis (checkov) check that fails on one rendered resource by design, with
+/// the reason it does not apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiver {
+    pub check: &'static str,
+    /// `type.name`, as checkov names the resource (data sources without `data.`).
+    pub resource: String,
+    pub reason: &'static str,
+}
+
+/// `(kind, type, name, body)` of each top-level block of canonical Terraform text.
+fn blocks(text: &str) -> Vec<(&str, &str, &str, &str)> {
+    let mut out = vec![];
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        pos += line.len();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if !line.starts_with(' ') && words.len() == 4 && matches!(words[0], "resource" | "data") && words[3] == "{" {
+            let end = text[pos..].find("\n}\n").map_or(text.len(), |i| pos + i + 3);
+            out.push((words[0], words[1].trim_matches('"'), words[2].trim_matches('"'), &text[pos..end]));
+        }
+    }
+    out
+}
+
+const SG_NOT_ATTACHED: &str = "attached by the resources that run the workload (instances, tasks, load balancers), which are not part of this network-security output; the group id is an output for them";
+const NACL_SUBNETS_FROM_VARIABLE: &str = "associated with the subnets of its tier, given as a Terraform variable (subnet_ids = var.<tier>_subnet_ids), which a static scan cannot resolve";
+const KEY_POLICY: &str = "a KMS key policy: a resource of * in a key policy means the key itself, and the account-root kms:* statement is AWS's default key policy, without which the key could not be administered";
+const LOG_BUCKET_ACCESS_LOGGING: &str = "the bucket is itself a log archive (versioned, KMS-encrypted, public access blocked, TLS required by its policy); access logs of it would need yet another log bucket";
+const LOG_BUCKET_EVENTS: &str = "a log archive that nothing consumes object by object; no event notification is needed";
+const LOG_BUCKET_REPLICATION: &str = "a log archive that expires after the profile's retention; replicating it to a second region is a disaster-recovery choice the profile does not make";
+const PUBLIC_API_ROUTE: &str = "the route of the public API the profile's internet flow declares; callers are authenticated by the application behind it, and the profile declares no authorizer";
+
+/// The checks that fail on the rendered Terraform by design: each resource of `files`
+/// (every `terraform/*.tf`) that a check cannot judge from the network layer alone.
+pub fn waivers<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Waiver> {
+    let tf: Vec<&str> = files.into_iter().filter(|(p, _)| p.ends_with(".tf")).map(|(_, t)| t).collect();
+    let attached = |name: &str| {
+        let id = format!("aws_security_group.{name}.id");
+        tf.iter().any(|t| {
+            t.lines().any(|l| {
+                let l = l.trim_start();
+                (l.starts_with("security_group_ids") || l.starts_with("vpc_security_group_ids") || l.starts_with("security_groups"))
+                    && l.contains(&id)
+            })
+        })
+    };
+    let mut out = vec![];
+    let mut add = |check: &'static str, ty: &str, name: &str, reason: &'static str| {
+        out.push(Waiver { check, resource: format!("{ty}.{name}"), reason });
+    };
+    for text in &tf {
+        for (kind, ty, name, body) in blocks(text) {
+            match (kind, ty) {
+                ("resource", "aws_security_group") if !attached(name) => add("CKV2_AWS_5", ty, name, SG_NOT_ATTACHED),
+                ("resource", "aws_network_acl") if body.contains("subnet_ids = var.") => {
+                    add("CKV2_AWS_1", ty, name, NACL_SUBNETS_FROM_VARIABLE)
+                }
+                ("resource", "aws_s3_bucket") => {
+                    add("CKV_AWS_18", ty, name, LOG_BUCKET_ACCESS_LOGGING);
+                    add("CKV_AWS_144", ty, name, LOG_BUCKET_REPLICATION);
+                    add("CKV2_AWS_62", ty, name, LOG_BUCKET_EVENTS);
+                }
+                ("data", "aws_iam_policy_document") if body.contains("\"kms:*\"") => {
+                    for check in ["CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"] {
+                        add(check, ty, name, KEY_POLICY);
+                    }
+                }
+                ("resource", "aws_apigatewayv2_route") if body.contains("route_key = \"$default\"") => {
+                    add("CKV_AWS_309", ty, name, PUBLIC_API_ROUTE)
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.check, &a.resource).cmp(&(b.check, &b.resource)));
+    out
+}
+
+/// The report section listing [`waivers`]: check, resource, reason.
+pub fn waivers_section(waivers: &[Waiver]) -> String {
+    let mut s = String::from("## Static analysis findings that do not apply\n\n");
+    if waivers.is_empty() {
+        s.push_str("None: no static-analysis check is expected to fail on this Terraform.\n");
+        return s;
+    }
+    s.push_str(
+        "checkov fails these checks on the Terraform above by design; every other failed check is a defect. The \
+         network-security checks (CKV_AWS_23, 24, 25, 260, 277, 382, 229, 230, 231, 232, 352, CKV2_AWS_12) never \
+         appear here: a deliberate exception to them is an inline `checkov:skip` on the rule, with the flow's purpose.\n\n",
+    );
+    s.push_str("| check | resource | why it does not apply |\n|---|---|---|\n");
+    for w in waivers {
+        let _ = writeln!(s, "| {} | {} | {} |", w.check, code(&w.resource), md_cell(w.reason));
+    }
+    s
+}

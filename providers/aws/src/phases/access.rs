@@ -7,6 +7,7 @@
 //! the endpoints and the verification render it like any other rule.
 
 use super::Contribution;
+use crate::logs;
 use crate::hcl::{self, Block, Expr};
 use crate::names;
 use crate::plan::Plan;
@@ -28,9 +29,6 @@ pub const SESSION_LOG_ENDPOINTS: &[&str] = &["aws:logs", "aws:kms"];
 pub const VPN_GROUP: &str = "client-vpn";
 /// Name of the session preferences document Session Manager reads.
 pub const SESSION_DOCUMENT: &str = "SSM-SessionManagerRunShell";
-/// Retention periods CloudWatch Logs accepts, in days.
-pub const LOG_RETENTION_DAYS: &[u32] =
-    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /// How each tier is reached on AWS.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -218,10 +216,8 @@ fn add_vpn_group(p: &mut Policy, tiers: &BTreeSet<Tier>) {
     }
 }
 
-/// The smallest retention CloudWatch Logs accepts that keeps logs at least `days`.
-pub fn log_retention(days: u32) -> u32 {
-    LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= days).unwrap_or(3653)
-}
+/// The smallest CloudWatch retention period of at least `days` ([`crate::logs::retention`]).
+pub use crate::logs::retention as log_retention;
 
 /// `[a-z0-9-]` text for resource names (buckets, roles, log groups).
 fn slug(s: &str) -> String {
@@ -490,12 +486,23 @@ fn operator_policy(env: &str) -> J {
             None,
         ),
         statement(
+            "ConnectionStatusOfInstances",
+            "Allow",
+            None,
+            &["ssm:GetConnectionStatus"],
+            J::L(vec![
+                t("arn:@PARTITION@:ec2:@REGION@:@ACCOUNT@:instance/*"),
+                t("arn:@PARTITION@:ssm:@REGION@:@ACCOUNT@:managed-instance/*"),
+            ]),
+            None,
+        ),
+        // Only actions AWS scopes to no resource may use `*`.
+        statement(
             "DescribeTargets",
             "Allow",
             None,
             &[
                 "ssm:DescribeSessions",
-                "ssm:GetConnectionStatus",
                 "ssm:DescribeInstanceInformation",
                 "ssm:DescribeInstanceProperties",
                 "ec2:DescribeInstances",
@@ -577,13 +584,12 @@ fn terraform(plan: &Plan<'_>, c: &AccessChoice) -> String {
     ];
     let retention = log_retention(policy.controls.session_log_retention_days);
     blocks.push(
-        Block::new("resource", &["aws_kms_key", "access"])
-            .attr("description", Expr::str(&format!("Encrypts operator session and connection logs of {}", n.base)))
-            .attr("enable_key_rotation", Expr::raw("true"))
-            .attr("deletion_window_in_days", Expr::num(30))
-            .attr("policy", jsonencode(&key_policy(c)))
-            .blank()
-            .attr("tags", tags(&n, &format!("{}-access", n.base))),
+        logs::kms_key(
+            "access",
+            &format!("Encrypts operator session and connection logs of {}", n.base),
+            jsonencode(&key_policy(c)),
+            tags(&n, &format!("{}-access", n.base)),
+        ),
     );
     blocks.push(
         Block::new("resource", &["aws_kms_alias", "access"])
@@ -657,35 +663,7 @@ fn ssm_blocks(plan: &Plan<'_>, n: &Names, retention: u32) -> Vec<Block> {
             .blank()
             .attr("tags", tags(n, &n.bucket_prefix)),
     );
-    b.push(
-        Block::new("resource", &["aws_s3_bucket_versioning", "session_logs"])
-            .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
-            .blank()
-            .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
-    );
-    b.push(
-        Block::new("resource", &["aws_s3_bucket_server_side_encryption_configuration", "session_logs"])
-            .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
-            .blank()
-            .block(
-                Block::new("rule", &[])
-                    .attr("bucket_key_enabled", Expr::raw("true"))
-                    .blank()
-                    .block(
-                        Block::new("apply_server_side_encryption_by_default", &[])
-                            .attr("sse_algorithm", Expr::str("aws:kms"))
-                            .attr("kms_master_key_id", Expr::raw("aws_kms_key.access.arn")),
-                    ),
-            ),
-    );
-    b.push(
-        Block::new("resource", &["aws_s3_bucket_public_access_block", "session_logs"])
-            .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
-            .attr("block_public_acls", Expr::raw("true"))
-            .attr("block_public_policy", Expr::raw("true"))
-            .attr("ignore_public_acls", Expr::raw("true"))
-            .attr("restrict_public_buckets", Expr::raw("true")),
-    );
+    b.extend(logs::bucket_protection("session_logs", "access"));
     b.push(
         Block::new("resource", &["aws_s3_bucket_lifecycle_configuration", "session_logs"])
             .attr("bucket", Expr::raw("aws_s3_bucket.session_logs.id"))
@@ -712,12 +690,7 @@ fn ssm_blocks(plan: &Plan<'_>, n: &Names, retention: u32) -> Vec<Block> {
             .attr("policy", jsonencode(&bucket_tls_policy())),
     );
     b.push(
-        Block::new("resource", &["aws_cloudwatch_log_group", "ssm_sessions"])
-            .attr("name", Expr::str(&n.session_log_group))
-            .attr("retention_in_days", Expr::num(retention))
-            .attr("kms_key_id", Expr::raw("aws_kms_key.access.arn"))
-            .blank()
-            .attr("tags", tags(n, &n.session_log_group)),
+        logs::log_group("ssm_sessions", &n.session_log_group, retention, "access", tags(n, &n.session_log_group)),
     );
     let doc = Block::new("resource", &["aws_ssm_document", "session_preferences"])
         .attr("name", Expr::str(SESSION_DOCUMENT))
@@ -761,12 +734,7 @@ fn vpn_blocks(plan: &Plan<'_>, c: &AccessChoice, n: &Names, retention: u32) -> V
             .attr("default", Expr::raw("{}")),
     );
     b.push(
-        Block::new("resource", &["aws_cloudwatch_log_group", "client_vpn"])
-            .attr("name", Expr::str(&n.vpn_log_group))
-            .attr("retention_in_days", Expr::num(retention))
-            .attr("kms_key_id", Expr::raw("aws_kms_key.access.arn"))
-            .blank()
-            .attr("tags", tags(n, &n.vpn_log_group)),
+        logs::log_group("client_vpn", &n.vpn_log_group, retention, "access", tags(n, &n.vpn_log_group)),
     );
     b.push(
         Block::new("resource", &["aws_cloudwatch_log_stream", "client_vpn"])
@@ -1388,16 +1356,6 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retention_rounds_up_to_accepted_values() {
-        assert_eq!(log_retention(1), 1);
-        assert_eq!(log_retention(2), 3);
-        assert_eq!(log_retention(365), 365);
-        assert_eq!(log_retention(366), 400);
-        assert_eq!(log_retention(730), 731);
-        assert_eq!(log_retention(3653), 3653);
-    }
 
     #[test]
     fn slugs() {

@@ -7,6 +7,7 @@
 
 use super::Contribution;
 use crate::hcl::{self, Block, Expr};
+use crate::logs;
 use crate::names;
 use crate::plan::{Plan, SgPeer, CLOUDFRONT_PREFIX_LIST, CLOUDFRONT_PREFIX_LIST_WEIGHT};
 use crate::report::{code, md_cell, peer_text, ports_text};
@@ -105,10 +106,9 @@ fn waf_tf(plan: &Plan<'_>) -> String {
         Block::new("resource", &["aws_wafv2_web_acl_association", "edge"])
             .attr("resource_arn", Expr::raw("var.load_balancer_arn"))
             .attr("web_acl_arn", Expr::raw("aws_wafv2_web_acl.edge.arn")),
-        Block::new("resource", &["aws_cloudwatch_log_group", "waf"])
-            .attr("name", Expr::str(&format!("aws-waf-logs-{acl}")))
-            .attr("retention_in_days", Expr::num(EDGE_LOG_RETENTION_DAYS))
-            .attr("tags", Expr::raw("var.tags")),
+        Block::new("data", &["aws_caller_identity", "edge"]),
+        logs::kms_key("edge_logs", "Encrypts the edge's logs.", logs::key_policy("edge"), Expr::raw("var.tags")),
+        logs::log_group("waf", &format!("aws-waf-logs-{acl}"), EDGE_LOG_RETENTION_DAYS, "edge_logs", Expr::raw("var.tags")),
         Block::new("resource", &["aws_wafv2_web_acl_logging_configuration", "edge"])
             .attr("resource_arn", Expr::raw("aws_wafv2_web_acl.edge.arn"))
             .attr("log_destination_configs", Expr::raw("[aws_cloudwatch_log_group.waf.arn]")),
@@ -154,10 +154,9 @@ fn apigw_tf(plan: &Plan<'_>) -> String {
             .attr("api_id", Expr::raw("aws_apigatewayv2_api.edge.id"))
             .attr("route_key", Expr::str("$default"))
             .attr("target", Expr::raw("\"integrations/${aws_apigatewayv2_integration.edge.id}\"")),
-        Block::new("resource", &["aws_cloudwatch_log_group", "api_access"])
-            .attr("name", Expr::str(&format!("/aws/apigateway/{base}-api")))
-            .attr("retention_in_days", Expr::num(EDGE_LOG_RETENTION_DAYS))
-            .attr("tags", Expr::raw("var.tags")),
+        Block::new("data", &["aws_caller_identity", "edge"]),
+        logs::kms_key("edge_logs", "Encrypts the edge's logs.", logs::key_policy("edge"), Expr::raw("var.tags")),
+        logs::log_group("api_access", &format!("/aws/apigateway/{base}-api"), EDGE_LOG_RETENTION_DAYS, "edge_logs", Expr::raw("var.tags")),
         Block::new("resource", &["aws_apigatewayv2_stage", "edge"])
             .attr("api_id", Expr::raw("aws_apigatewayv2_api.edge.id"))
             .attr("name", Expr::str("$default"))
@@ -175,10 +174,25 @@ fn apigw_tf(plan: &Plan<'_>) -> String {
 }
 
 /// Shell: ensure a log group with the edge retention; prints nothing.
-const LOG_GROUP_FN: &str = r#"# ensure_log_group NAME: creates the log group (an existing one is kept) and sets its retention.
+const LOG_GROUP_FN: &str = r#"# The KMS key of the edge's log groups (rotation on): EDGE_KEY_ARN.
+EDGE_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$EDGE_KEY_ALIAS" --query KeyMetadata.Arn --output text 2>/dev/null || true)"
+case "$EDGE_KEY_ARN" in
+  arn:*) ;;
+  *)
+    EDGE_ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"
+    EDGE_KEY_POLICY="${EDGE_KEY_POLICY//@ACCOUNT@/$EDGE_ACCOUNT}"
+    EDGE_KEY_ARN="$(aws kms --region "$REGION" create-key --description "Encrypts the edge's logs" \
+      --policy "${EDGE_KEY_POLICY//@REGION@/$REGION}" --query KeyMetadata.Arn --output text)"
+    aws kms --region "$REGION" create-alias --alias-name "$EDGE_KEY_ALIAS" --target-key-id "$EDGE_KEY_ARN"
+    ;;
+esac
+aws kms --region "$REGION" enable-key-rotation --key-id "$EDGE_KEY_ARN"
+
+# ensure_log_group NAME: creates the log group, encrypted with the key (an existing one is
+# kept), and sets its retention.
 ensure_log_group() {
   local out
-  if ! out="$(aws logs --region "$REGION" create-log-group --log-group-name "$1" 2>&1)"; then
+  if ! out="$(aws logs --region "$REGION" create-log-group --log-group-name "$1" --kms-key-id "$EDGE_KEY_ARN" 2>&1)"; then
     case "$out" in
       *ResourceAlreadyExistsException*) ;;
       *) printf '%s\n' "$out" >&2; return 1 ;;
@@ -213,6 +227,7 @@ fn waf_script(plan: &Plan<'_>) -> String {
     let mut s = String::new();
     s.push_str("# Edge (multi-edge): a regional WAF web ACL with AWS managed rules, logged, on the load balancer.\n");
     s.push_str("# Input: LOAD_BALANCER_ARN (optional; without it the web ACL is created but not associated).\n");
+    let _ = writeln!(s, "EDGE_KEY_ALIAS={}\nEDGE_KEY_POLICY={}", quote(&format!("alias/{base}-edge-logs")), quote(&logs::key_policy_json()));
     s.push_str(LOG_GROUP_FN);
     let _ = writeln!(s, "ensure_log_group {} {}", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
     let _ = writeln!(
@@ -251,6 +266,7 @@ fn apigw_script(plan: &Plan<'_>) -> String {
     s.push_str("# Edge (api-gateway): an HTTP API whose VPC link is the load balancer's only client.\n");
     s.push_str("# Inputs: PUBLIC_SUBNET_IDS (the VPC link's subnets); LOAD_BALANCER_LISTENER_ARN (optional;\n# without it the API is created with no integration).\n");
     s.push_str("if [ -z \"${PUBLIC_SUBNET_IDS:-}\" ]; then\n  echo \"apply.sh: PUBLIC_SUBNET_IDS is not set; export the public subnets (space-separated) for the API Gateway VPC link\" >&2\n  exit 1\nfi\n");
+    let _ = writeln!(s, "EDGE_KEY_ALIAS={}\nEDGE_KEY_POLICY={}", quote(&format!("alias/{base}-edge-logs")), quote(&logs::key_policy_json()));
     s.push_str(LOG_GROUP_FN);
     let _ = writeln!(s, "ensure_log_group {} {}", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
     let _ = writeln!(

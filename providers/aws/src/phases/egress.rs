@@ -15,12 +15,13 @@
 
 use super::Contribution;
 use crate::hcl::{self, Block, Expr};
+use crate::logs;
 use crate::names;
 use crate::plan::Plan;
 use crate::report::md_cell;
 use crate::shell::quote;
 use cloudwall_core::ports::{PortRange, Proto};
-use cloudwall_core::profile::model::EgressMode;
+use cloudwall_core::profile::model::{EgressMode, Tier};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -29,20 +30,8 @@ use std::fmt::Write as _;
 pub const PROXY_PORT: u16 = 3128;
 /// The role of the proxy's security group: `{env}-{tier}-egress-proxy-sg`.
 pub const PROXY_ROLE: &str = "egress-proxy";
-/// CloudWatch Logs accepts only these retention periods (days).
-pub const LOG_RETENTION_DAYS: [u32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
-/// The smallest accepted retention period of at least `days`.
-pub fn log_retention(days: u32) -> u32 {
-    LOG_RETENTION_DAYS
-        .iter()
-        .copied()
-        .find(|&d| d >= days)
-        .unwrap_or(3653)
-}
+/// The smallest CloudWatch retention period of at least `days` ([`crate::logs::retention`]).
+pub use crate::logs::retention as log_retention;
 
 /// One host name, normalised: lowercase, no trailing dot, `*.x` written `.x`.
 fn normalise(fqdn: &str) -> String {
@@ -270,6 +259,154 @@ fn tags(plan: &Plan<'_>, name: &str) -> Expr {
     )
 }
 
+/// HOME_NET of the domain list: every IPv4 CIDR of the VPC (so the firewall's own VPC is
+/// always covered) plus the CIDRs `home_net_cidrs` adds (spoke VPCs routed through it).
+const HOME_NET: &str =
+    "distinct(concat(data.aws_vpc.egress.cidr_block_associations[*].cidr_block, var.home_net_cidrs))";
+
+/// A `validation` block.
+fn validation(condition: &str, message: &str) -> Block {
+    Block::new("validation", &[])
+        .attr("condition", Expr::raw(condition))
+        .attr("error_message", Expr::str(message))
+}
+
+/// A `lifecycle { precondition { ... } }` block.
+fn precondition(condition: &str, message: &str) -> Block {
+    Block::new("lifecycle", &[]).block(
+        Block::new("precondition", &[])
+            .attr("condition", Expr::raw(condition))
+            .attr("error_message", Expr::str(message)),
+    )
+}
+
+/// An AZ name such as `eu-west-1a` or `us-gov-west-1b`.
+const AZ_RE: &str = "^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$";
+
+fn az_map_variable(name: &str, description: &str, prefix: &str, what: &str) -> Block {
+    Block::new("variable", &[name])
+        .attr("description", Expr::str(description))
+        .attr("type", Expr::raw("map(string)"))
+        .blank()
+        .block(validation(
+            &format!(
+                "length(var.{name}) > 0 && alltrue([for az, id in var.{name} : can(regex({}, az)) && can(regex({}, id))])",
+                hcl::string(AZ_RE),
+                hcl::string(&format!("^{prefix}-[0-9a-f]+$"))
+            ),
+            &format!("{name} maps each Availability Zone name (eu-west-1a) to {what} ({prefix}-...), at least one."),
+        ))
+}
+
+/// The inputs of the firewall and of the routes through it (see the report section).
+fn routing_variables() -> Vec<Block> {
+    vec![
+        Block::new("variable", &["home_net_cidrs"])
+            .attr("description", Expr::str("CIDRs inspected as HOME_NET besides the VPC's own (always included): spoke VPCs whose egress is routed through this firewall."))
+            .attr("type", Expr::raw("list(string)"))
+            .attr("default", Expr::raw("[]"))
+            .blank()
+            .block(validation(
+                "alltrue([for c in var.home_net_cidrs : can(cidrhost(c, 0))])",
+                "home_net_cidrs holds CIDR blocks (10.1.0.0/16).",
+            )),
+        az_map_variable(
+            "firewall_subnet_ids",
+            "Dedicated firewall subnet of each AZ (AZ => subnet id): a small subnet (/28) that holds only the firewall endpoint, in every AZ with app subnets.",
+            "subnet",
+            "its dedicated firewall subnet",
+        ),
+        az_map_variable(
+            "app_route_table_ids",
+            "Route table of the app subnets of each AZ (AZ => route table id): its 0.0.0.0/0 goes to the firewall endpoint of the same AZ. Never a route table of the data tier, which keeps no internet route.",
+            "rtb",
+            "the route table of its app subnets",
+        ),
+        az_map_variable(
+            "nat_gateway_ids",
+            "NAT gateway of each AZ (AZ => NAT gateway id): the firewall subnet of that AZ sends 0.0.0.0/0 to it.",
+            "nat",
+            "its NAT gateway",
+        ),
+        Block::new("variable", &["nat_route_table_ids"])
+            .attr("description", Expr::str("Route tables of the subnets that hold the NAT gateways: each app subnet's CIDR goes back through the firewall endpoint of the app subnet's AZ, so replies cross the firewall too. Keep load balancers out of these subnets (their traffic to the app tier would cross the firewall one way only)."))
+            .attr("type", Expr::raw("list(string)"))
+            .blank()
+            .block(validation(
+                "length(var.nat_route_table_ids) > 0 && alltrue([for id in var.nat_route_table_ids : can(regex(\"^rtb-[0-9a-f]+$\", id))])",
+                "nat_route_table_ids lists the route tables (rtb-...) of the NAT gateways' subnets, at least one.",
+            )),
+    ]
+}
+
+/// The routes that put the firewall on the path: app subnets -> firewall endpoint (same
+/// AZ) -> NAT gateway -> internet gateway, and the replies NAT -> firewall -> app.
+fn routing_blocks(plan: &Plan<'_>) -> Vec<Block> {
+    let env = &plan.policy.deployment.env;
+    let endpoint_of = |az: &str| {
+        format!("lookup(local.egress_firewall_endpoints, {az}, null)")
+    };
+    vec![
+        Block::new("data", &["aws_vpc", "egress"]).attr("id", Expr::raw("var.vpc_id")),
+        Block::new("data", &["aws_subnet", "egress_app"])
+            .attr("for_each", Expr::raw("toset(var.app_subnet_ids)"))
+            .attr("id", Expr::raw("each.value")),
+        Block::new("locals", &[]).attr(
+            "egress_firewall_endpoints",
+            Expr::raw("{ for s in aws_networkfirewall_firewall.egress.firewall_status[0].sync_states : s.availability_zone => s.attachment[0].endpoint_id }"),
+        ),
+        Block::new("resource", &["aws_route_table", "egress_firewall"])
+            .attr("for_each", Expr::raw("var.firewall_subnet_ids"))
+            .attr("vpc_id", Expr::raw("var.vpc_id"))
+            .blank()
+            .attr("tags", Expr::Wrap(
+                "merge(var.tags, ".into(),
+                Box::new(Expr::Object(vec![
+                    ("Name".into(), Expr::raw(format!("\"{}-egress-firewall-${{each.key}}\"", names::tag_value(env)))),
+                    ("Env".into(), Expr::str(&names::tag_value(env))),
+                ])),
+                ")".into(),
+            )),
+        Block::new("resource", &["aws_route_table_association", "egress_firewall"])
+            .attr("for_each", Expr::raw("var.firewall_subnet_ids"))
+            .attr("subnet_id", Expr::raw("each.value"))
+            .attr("route_table_id", Expr::raw("aws_route_table.egress_firewall[each.key].id")),
+        Block::new("resource", &["aws_route", "egress_firewall_to_nat"])
+            .attr("for_each", Expr::raw("var.firewall_subnet_ids"))
+            .attr("route_table_id", Expr::raw("aws_route_table.egress_firewall[each.key].id"))
+            .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
+            .attr("nat_gateway_id", Expr::raw("lookup(var.nat_gateway_ids, each.key, null)"))
+            .blank()
+            .block(precondition(
+                "contains(keys(var.nat_gateway_ids), each.key)",
+                "Every AZ of firewall_subnet_ids needs a NAT gateway in nat_gateway_ids.",
+            )),
+        Block::new("resource", &["aws_route", "app_default_via_firewall"])
+            .attr("for_each", Expr::raw("var.app_route_table_ids"))
+            .attr("route_table_id", Expr::raw("each.value"))
+            .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
+            .attr("vpc_endpoint_id", Expr::raw(endpoint_of("each.key")))
+            .blank()
+            .block(precondition(
+                "contains(keys(var.firewall_subnet_ids), each.key) && length(var.app_subnet_ids) > 0",
+                "Every AZ of app_route_table_ids needs a firewall subnet in firewall_subnet_ids, and app_subnet_ids must list the app subnets (their replies are routed back through the firewall).",
+            )),
+        Block::new("resource", &["aws_route", "nat_return_via_firewall"])
+            .attr(
+                "for_each",
+                Expr::raw("{ for p in setproduct(var.nat_route_table_ids, var.app_subnet_ids) : \"${p[0]}_${p[1]}\" => { route_table_id = p[0], subnet_id = p[1] } }"),
+            )
+            .attr("route_table_id", Expr::raw("each.value.route_table_id"))
+            .attr("destination_cidr_block", Expr::raw("data.aws_subnet.egress_app[each.value.subnet_id].cidr_block"))
+            .attr("vpc_endpoint_id", Expr::raw(endpoint_of("data.aws_subnet.egress_app[each.value.subnet_id].availability_zone")))
+            .blank()
+            .block(precondition(
+                "contains(keys(var.firewall_subnet_ids), data.aws_subnet.egress_app[each.value.subnet_id].availability_zone)",
+                "Every AZ with app subnets needs a firewall subnet in firewall_subnet_ids.",
+            )),
+    ]
+}
+
 fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String {
     let env = &plan.policy.deployment.env;
     let name = names::tag_value(&format!("{env}-egress"));
@@ -286,30 +423,22 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             .attr("key_id", Expr::raw("aws_kms_key.egress_firewall.arn"))
             .attr("type", Expr::str("CUSTOMER_KMS"))
     };
-    let key_policy = "jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Sid       = \"AccountAdministers\"\n        Effect    = \"Allow\"\n        Principal = { AWS = \"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\" }\n        Action    = \"kms:*\"\n        Resource  = \"*\"\n      },\n      {\n        Sid       = \"CloudWatchLogsEncrypts\"\n        Effect    = \"Allow\"\n        Principal = { Service = \"logs.${var.region}.amazonaws.com\" }\n        Action    = [\"kms:Encrypt*\", \"kms:Decrypt*\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\", \"kms:Describe*\"]\n        Resource  = \"*\"\n      },\n    ]\n  })";
-    let mut blocks = vec![
-        Block::new("variable", &["home_net_cidrs"])
-            .attr("description", Expr::str("CIDRs whose traffic the egress firewall inspects (HOME_NET): the VPC CIDR(s), and any spoke VPC routed through it."))
-            .attr("type", Expr::raw("list(string)"))
-,
-        Block::new("variable", &["firewall_subnet_ids"])
-            .attr("description", Expr::str("Dedicated firewall subnets, one per AZ; the private route tables send 0.0.0.0/0 to the firewall endpoint of their AZ."))
-            .attr("type", Expr::raw("list(string)")),
-        Block::new("data", &["aws_caller_identity", "current"]),
-        Block::new("resource", &["aws_kms_key", "egress_firewall"])
-            .attr("description", Expr::str("Encrypts the egress firewall and its logs."))
-            .attr("enable_key_rotation", Expr::raw("true"))
-            .attr("deletion_window_in_days", Expr::num(30))
-            .blank()
-            .attr("policy", Expr::raw(key_policy))
-            .blank()
-            .attr("tags", tags(plan, &format!("{env}-egress-firewall-key"))),
-        Block::new("resource", &["aws_cloudwatch_log_group", "egress_firewall"])
-            .attr("name", Expr::str(&format!("/{}/network-firewall/egress", names::tag_value(env))))
-            .attr("retention_in_days", Expr::num(retention))
-            .attr("kms_key_id", Expr::raw("aws_kms_key.egress_firewall.arn"))
-            .blank()
-            .attr("tags", tags(plan, &format!("{env}-egress-firewall-logs"))),
+    let mut blocks = routing_variables();
+    blocks.extend(vec![
+        Block::new("data", &["aws_caller_identity", "egress"]),
+        logs::kms_key(
+            "egress_firewall",
+            "Encrypts the egress firewall and its logs.",
+            logs::key_policy("egress"),
+            tags(plan, &format!("{env}-egress-firewall-key")),
+        ),
+        logs::log_group(
+            "egress_firewall",
+            &format!("/{}/network-firewall/egress", names::tag_value(env)),
+            plan.policy.controls.egress_log_retention_days,
+            "egress_firewall",
+            tags(plan, &format!("{env}-egress-firewall-logs")),
+        ),
         Block::new("resource", &["aws_networkfirewall_rule_group", "egress_fqdn_allowlist"])
             .attr("name", Expr::str(&format!("{name}-fqdn-allowlist")))
             .attr("description", Expr::str("Host names the workloads may reach (TLS SNI and HTTP Host); other TLS and HTTP is dropped."))
@@ -323,7 +452,7 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
                     .block(Block::new("rule_variables", &[]).block(
                         Block::new("ip_sets", &[])
                             .attr("key", Expr::str("HOME_NET"))
-                            .block(Block::new("ip_set", &[]).attr("definition", Expr::raw("var.home_net_cidrs"))),
+                            .block(Block::new("ip_set", &[]).attr("definition", Expr::raw(HOME_NET))),
                     ))
                     .block(Block::new("rules_source", &[]).block(
                         Block::new("rules_source_list", &[])
@@ -363,7 +492,7 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             .blank()
             .block(
                 Block::new("dynamic", &["subnet_mapping"])
-                    .attr("for_each", Expr::raw("toset(var.firewall_subnet_ids)"))
+                    .attr("for_each", Expr::raw("var.firewall_subnet_ids"))
                     .blank()
                     .block(Block::new("content", &[]).attr("subnet_id", Expr::raw("subnet_mapping.value"))),
             )
@@ -389,8 +518,9 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             }),
         Block::new("output", &["egress_firewall_endpoints"])
             .attr("description", Expr::str("Firewall endpoint of each AZ: the target of the private route tables' default route."))
-            .attr("value", Expr::raw("aws_networkfirewall_firewall.egress.firewall_status[0].sync_states")),
-    ];
+            .attr("value", Expr::raw("local.egress_firewall_endpoints")),
+    ]);
+    blocks.extend(routing_blocks(plan));
     blocks.extend(rule_blocks(plan, rules));
     let text = hcl::file(&blocks);
     if retention >= 365 {
@@ -567,6 +697,336 @@ fn script(plan: &Plan<'_>, rules: &[ExtraRule]) -> String {
     s
 }
 
+/// The `apply.sh` part of the firewall: the KMS key and log group, the rule group, policy
+/// and firewall (each found before it is created), the logging configuration, and the
+/// routes of [`routing_blocks`], all idempotent.
+fn firewall_script(plan: &Plan<'_>, list: &[String]) -> String {
+    let env = &plan.policy.deployment.env;
+    let name = names::tag_value(&format!("{env}-egress"));
+    let retention = log_retention(plan.policy.controls.egress_log_retention_days);
+    let log_group = format!("/{}/network-firewall/egress", names::tag_value(env));
+    let tags = |n: &str| json!([{ "Key": "Name", "Value": n }, { "Key": "Env", "Value": names::tag_value(env) }]);
+    let kms = json!({ "KeyId": "@KEY_ARN@", "Type": "CUSTOMER_KMS" });
+    let rule_group = json!({
+        "RuleVariables": { "IPSets": { "HOME_NET": { "Definition": ["@HOME_NET@"] } } },
+        "RulesSource": { "RulesSourceList": {
+            "Targets": list, "TargetTypes": ["TLS_SNI", "HTTP_HOST"], "GeneratedRulesType": "ALLOWLIST" } }
+    });
+    let rg_desc = "Host names the workloads may reach (TLS SNI and HTTP Host); other TLS and HTTP is dropped.";
+    let rg_name = format!("{name}-fqdn-allowlist");
+    let create_rg = json!({
+        "RuleGroupName": rg_name, "Type": "STATEFUL", "Capacity": capacity(list.len()), "Description": rg_desc,
+        "RuleGroup": rule_group, "EncryptionConfiguration": kms, "Tags": tags(&rg_name),
+    });
+    let update_rg = json!({
+        "RuleGroupName": rg_name, "Type": "STATEFUL", "UpdateToken": "@TOKEN@", "Description": rg_desc,
+        "RuleGroup": rule_group, "EncryptionConfiguration": kms,
+    });
+    let policy_name = format!("{name}-policy");
+    let create_policy = json!({
+        "FirewallPolicyName": policy_name,
+        "FirewallPolicy": {
+            "StatelessDefaultActions": ["aws:forward_to_sfe"],
+            "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+            "StatefulRuleGroupReferences": [{ "ResourceArn": "@RULE_GROUP_ARN@" }]
+        },
+        "EncryptionConfiguration": kms, "Tags": tags(&policy_name),
+    });
+    let fw_name = format!("{name}-firewall");
+    let create_fw = json!({
+        "FirewallName": fw_name, "FirewallPolicyArn": "@POLICY_ARN@", "VpcId": "@VPC_ID@",
+        "SubnetMappings": ["@SUBNET_MAPPINGS@"],
+        "DeleteProtection": true, "SubnetChangeProtection": true, "FirewallPolicyChangeProtection": true,
+        "Description": "Egress filter: host-name allow-list on the app subnets' way to the internet",
+        "EncryptionConfiguration": kms, "Tags": tags(&fw_name),
+    });
+    let logging = |types: &[&str]| {
+        json!({ "FirewallName": fw_name, "LoggingConfiguration": { "LogDestinationConfigs":
+            types.iter().map(|t| json!({ "LogType": t, "LogDestinationType": "CloudWatchLogs",
+                "LogDestination": { "logGroup": log_group } })).collect::<Vec<_>>() } })
+    };
+    // Array placeholders stand for a JSON list the script splices in.
+    let doc = |v: serde_json::Value| {
+        quote(&v.to_string().replace("\"@HOME_NET@\"", "@HOME_NET@").replace("\"@SUBNET_MAPPINGS@\"", "@SUBNET_MAPPINGS@"))
+    };
+    let mut s = String::from(FIREWALL_PRELUDE);
+    let _ = writeln!(s, "FW_NAME={}\nFW_RULE_GROUP={}\nFW_POLICY={}", quote(&fw_name), quote(&rg_name), quote(&policy_name));
+    let _ = writeln!(s, "FW_KEY_ALIAS={}\nFW_LOG_GROUP={}\nFW_RETENTION_DAYS={retention}", quote(&format!("alias/{name}-firewall")), quote(&log_group));
+    let _ = writeln!(s, "FW_KEY_POLICY={}", quote(&logs::key_policy_json()));
+    let _ = writeln!(s, "FW_CREATE_RULE_GROUP={}", doc(create_rg));
+    let _ = writeln!(s, "FW_UPDATE_RULE_GROUP={}", doc(update_rg));
+    let _ = writeln!(s, "FW_CREATE_POLICY={}", doc(create_policy));
+    let _ = writeln!(s, "FW_CREATE_FIREWALL={}", doc(create_fw));
+    let _ = writeln!(s, "FW_LOGGING_ALERT={}", doc(logging(&["ALERT"])));
+    let _ = writeln!(s, "FW_LOGGING_BOTH={}", doc(logging(&["ALERT", "FLOW"])));
+    s.push_str(FIREWALL_BODY);
+    s
+}
+
+/// Inputs, checks and helpers of the firewall part of `apply.sh`.
+const FIREWALL_PRELUDE: &str = r#"
+# Egress firewall (AWS Network Firewall): the host-name allow-list on the app subnets' way out.
+# Path: app subnets -> firewall endpoint (same AZ) -> NAT gateway -> internet gateway; the
+# NAT gateways' subnets send the replies to the app subnets back through the firewall.
+# Inputs (space-separated ids): FIREWALL_SUBNET_IDS (one dedicated subnet per AZ),
+# APP_SUBNET_IDS, NAT_GATEWAY_IDS (one per AZ, or a single one for all); optional:
+# DATA_SUBNET_IDS (checked to keep no internet route), HOME_NET_CIDRS (spoke CIDRs inspected
+# besides the VPC's own), FIREWALL_WAIT_SECONDS (how long to wait for the endpoints, 900).
+for fw_var in FIREWALL_SUBNET_IDS APP_SUBNET_IDS NAT_GATEWAY_IDS; do
+  if [ -z "${!fw_var:-}" ]; then
+    echo "apply.sh: $fw_var is not set; the egress firewall needs it (space-separated ids: FIREWALL_SUBNET_IDS=subnet-... one per AZ, APP_SUBNET_IDS=subnet-..., NAT_GATEWAY_IDS=nat-...)" >&2
+    exit 1
+  fi
+done
+for fw_cidr in ${HOME_NET_CIDRS:-}; do
+  if ! [[ "$fw_cidr" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$ ]]; then
+    echo "apply.sh: HOME_NET_CIDRS holds '$fw_cidr', which is not an IPv4 CIDR" >&2
+    exit 1
+  fi
+done
+
+nfw() {
+  aws network-firewall --region "$REGION" "$@"
+}
+
+# subnet_field SUBNET_ID FIELD: one field of a subnet (AvailabilityZone, CidrBlock).
+subnet_field() {
+  ec2 describe-subnets --subnet-ids "$1" --query "Subnets[0].$2" --output text
+}
+
+# subnet_route_table SUBNET_ID: the route table associated with the subnet, or nothing.
+subnet_route_table() {
+  local rt
+  rt="$(ec2 describe-route-tables --filters "Name=association.subnet-id,Values=$1" \
+    --query 'RouteTables[0].RouteTableId' --output text)" || return 1
+  case "$rt" in
+    rtb-*) printf '%s\n' "$rt" ;;
+  esac
+}
+
+# own_route_table SUBNET_ID WHAT: the subnet's own route table; the VPC's main route table is refused.
+own_route_table() {
+  local rt
+  rt="$(subnet_route_table "$1")" || return 1
+  if [ -z "$rt" ]; then
+    echo "apply.sh: $2 subnet $1 uses the VPC's main route table; associate it with a route table of its own first" >&2
+    return 1
+  fi
+  printf '%s\n' "$rt"
+}
+
+# ensure_route ROUTE_TABLE CIDR TARGET_OPTION TARGET_ID: the route to CIDR goes to TARGET_ID
+# (created, or replaced when it goes elsewhere).
+ensure_route() {
+  local current
+  current="$(ec2 describe-route-tables --route-table-ids "$1" \
+    --query "RouteTables[0].Routes[?DestinationCidrBlock=='$2'] | [0].[GatewayId, NatGatewayId]" --output text)" || return 1
+  case "$current" in
+    *"$4"*) echo "route $2 in $1 goes to $4" >&2 ;;
+    ""|None) ec2 create-route --route-table-id "$1" --destination-cidr-block "$2" "$3" "$4" >/dev/null
+      echo "route $2 in $1 created to $4" >&2 ;;
+    *) ec2 replace-route --route-table-id "$1" --destination-cidr-block "$2" "$3" "$4" >/dev/null
+      echo "route $2 in $1 now goes to $4 (was: $current)" >&2 ;;
+  esac
+}
+
+# fw_fill TEXT: TEXT with the account, region, VPC and the ids found so far.
+fw_fill() {
+  local t="$1"
+  t="${t//@ACCOUNT@/$FW_ACCOUNT}"
+  t="${t//@REGION@/$REGION}"
+  t="${t//@VPC_ID@/$VPC_ID}"
+  t="${t//@KEY_ARN@/${FW_KEY_ARN:-}}"
+  t="${t//@HOME_NET@/${FW_HOME_NET:-}}"
+  t="${t//@RULE_GROUP_ARN@/${FW_RULE_GROUP_ARN:-}}"
+  t="${t//@POLICY_ARN@/${FW_POLICY_ARN:-}}"
+  t="${t//@SUBNET_MAPPINGS@/${FW_SUBNET_MAPPINGS:-}}"
+  t="${t//@TOKEN@/${FW_TOKEN:-}}"
+  printf '%s' "$t"
+}
+
+# not_found OUTPUT: whether an error output says the resource does not exist.
+not_found() {
+  case "$1" in
+    *ResourceNotFound*) return 0 ;;
+    *) printf '%s\n' "$1" >&2; return 1 ;;
+  esac
+}
+"#;
+
+/// The commands of the firewall part of `apply.sh` (after [`FIREWALL_PRELUDE`] and the
+/// documents).
+const FIREWALL_BODY: &str = r#"FW_ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"
+
+# Where everything is: the AZ of each firewall subnet, NAT gateway and app subnet.
+declare -A fw_subnet_of=() fw_nat_of=() fw_app_rt_az=()
+read -r -a fw_subnets <<< "$FIREWALL_SUBNET_IDS"
+for subnet in "${fw_subnets[@]}"; do
+  az="$(subnet_field "$subnet" AvailabilityZone)"
+  if [ -n "${fw_subnet_of[$az]:-}" ]; then
+    echo "apply.sh: FIREWALL_SUBNET_IDS has two subnets in $az (${fw_subnet_of[$az]} and $subnet); give one per AZ" >&2
+    exit 1
+  fi
+  fw_subnet_of[$az]="$subnet"
+done
+read -r -a fw_nats <<< "$NAT_GATEWAY_IDS"
+declare -a fw_nat_route_tables=()
+for nat in "${fw_nats[@]}"; do
+  nat_subnet="$(ec2 describe-nat-gateways --nat-gateway-ids "$nat" --query 'NatGateways[0].SubnetId' --output text)"
+  az="$(subnet_field "$nat_subnet" AvailabilityZone)"
+  fw_nat_of[$az]="$nat"
+  rt="$(own_route_table "$nat_subnet" "NAT gateway $nat's")"
+  case " ${fw_nat_route_tables[*]} " in *" $rt "*) ;; *) fw_nat_route_tables+=("$rt") ;; esac
+done
+read -r -a fw_app_subnets <<< "$APP_SUBNET_IDS"
+declare -a fw_app_cidrs=() fw_app_azs=() fw_app_rts=()
+for subnet in "${fw_app_subnets[@]}"; do
+  az="$(subnet_field "$subnet" AvailabilityZone)"
+  if [ -z "${fw_subnet_of[$az]:-}" ]; then
+    echo "apply.sh: app subnet $subnet is in $az, where FIREWALL_SUBNET_IDS has no firewall subnet" >&2
+    exit 1
+  fi
+  rt="$(own_route_table "$subnet" app)"
+  if [ -n "${fw_app_rt_az[$rt]:-}" ] && [ "${fw_app_rt_az[$rt]}" != "$az" ]; then
+    echo "apply.sh: route table $rt serves app subnets in ${fw_app_rt_az[$rt]} and $az; each AZ needs its own (its default route goes to that AZ's firewall endpoint)" >&2
+    exit 1
+  fi
+  fw_app_rt_az[$rt]="$az"
+  fw_app_cidrs+=("$(subnet_field "$subnet" CidrBlock)")
+  fw_app_azs+=("$az")
+done
+# Only the data tier keeps no internet route: it must not share a route table with the app tier.
+for subnet in ${DATA_SUBNET_IDS:-}; do
+  rt="$(subnet_route_table "$subnet")"
+  if [ -n "$rt" ] && [ -n "${fw_app_rt_az[$rt]:-}" ]; then
+    echo "apply.sh: data subnet $subnet shares route table $rt with the app tier; the data tier keeps no internet route, give it a route table of its own" >&2
+    exit 1
+  fi
+done
+FW_HOME_NET=""
+for cidr in $(ec2 describe-vpcs --vpc-ids "$VPC_ID" \
+    --query 'Vpcs[0].CidrBlockAssociationSet[?CidrBlockState.State==`associated`].CidrBlock' --output text) ${HOME_NET_CIDRS:-}; do
+  case ",$FW_HOME_NET," in *",\"$cidr\","*) ;; *) FW_HOME_NET="${FW_HOME_NET:+$FW_HOME_NET,}\"$cidr\"" ;; esac
+done
+FW_SUBNET_MAPPINGS=""
+for subnet in "${fw_subnets[@]}"; do
+  FW_SUBNET_MAPPINGS="${FW_SUBNET_MAPPINGS:+$FW_SUBNET_MAPPINGS,}{\"SubnetId\":\"$subnet\"}"
+done
+
+# KMS key of the firewall and its logs (rotation on).
+FW_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$FW_KEY_ALIAS" --query KeyMetadata.Arn --output text 2>/dev/null || true)"
+case "$FW_KEY_ARN" in
+  arn:*) aws kms --region "$REGION" put-key-policy --key-id "$FW_KEY_ARN" --policy-name default --policy "$(fw_fill "$FW_KEY_POLICY")" ;;
+  *)
+    FW_KEY_ARN="$(aws kms --region "$REGION" create-key --description 'Encrypts the egress firewall and its logs' \
+      --policy "$(fw_fill "$FW_KEY_POLICY")" --query KeyMetadata.Arn --output text)"
+    aws kms --region "$REGION" create-alias --alias-name "$FW_KEY_ALIAS" --target-key-id "$FW_KEY_ARN"
+    echo "created KMS key $FW_KEY_ALIAS: $FW_KEY_ARN" >&2
+    ;;
+esac
+aws kms --region "$REGION" enable-key-rotation --key-id "$FW_KEY_ARN"
+
+# Log group of the ALERT and FLOW records, encrypted with the key.
+if ! out="$(aws logs --region "$REGION" create-log-group --log-group-name "$FW_LOG_GROUP" --kms-key-id "$FW_KEY_ARN" 2>&1)"; then
+  case "$out" in
+    *ResourceAlreadyExistsException*) ;;
+    *) printf '%s\n' "$out" >&2; exit 1 ;;
+  esac
+fi
+aws logs --region "$REGION" put-retention-policy --log-group-name "$FW_LOG_GROUP" --retention-in-days "$FW_RETENTION_DAYS"
+
+# Rule group: created once (its capacity is fixed), its allow-list brought up to date after.
+if FW_TOKEN="$(nfw describe-rule-group --rule-group-name "$FW_RULE_GROUP" --type STATEFUL --query UpdateToken --output text 2>&1)"; then
+  FW_RULE_GROUP_ARN="$(nfw update-rule-group --cli-input-json "$(fw_fill "$FW_UPDATE_RULE_GROUP")" \
+    --query RuleGroupResponse.RuleGroupArn --output text)"
+  echo "updated rule group $FW_RULE_GROUP" >&2
+else
+  not_found "$FW_TOKEN" || exit 1
+  FW_RULE_GROUP_ARN="$(nfw create-rule-group --cli-input-json "$(fw_fill "$FW_CREATE_RULE_GROUP")" \
+    --query RuleGroupResponse.RuleGroupArn --output text)"
+  echo "created rule group $FW_RULE_GROUP: $FW_RULE_GROUP_ARN" >&2
+fi
+
+# Firewall policy: every packet to the stateful engine, which applies the rule group.
+if ! FW_POLICY_ARN="$(nfw describe-firewall-policy --firewall-policy-name "$FW_POLICY" \
+    --query FirewallPolicyResponse.FirewallPolicyArn --output text 2>&1)"; then
+  not_found "$FW_POLICY_ARN" || exit 1
+  FW_POLICY_ARN="$(nfw create-firewall-policy --cli-input-json "$(fw_fill "$FW_CREATE_POLICY")" \
+    --query FirewallPolicyResponse.FirewallPolicyArn --output text)"
+  echo "created firewall policy $FW_POLICY: $FW_POLICY_ARN" >&2
+fi
+
+# Firewall: one endpoint in each firewall subnet.
+if ! FW_ARN="$(nfw describe-firewall --firewall-name "$FW_NAME" --query Firewall.FirewallArn --output text 2>&1)"; then
+  not_found "$FW_ARN" || exit 1
+  FW_ARN="$(nfw create-firewall --cli-input-json "$(fw_fill "$FW_CREATE_FIREWALL")" --query Firewall.FirewallArn --output text)"
+  echo "created firewall $FW_NAME: $FW_ARN" >&2
+fi
+
+# Logging: ALERT (dropped connections) and FLOW records; the API takes one change per call.
+fw_logs="$(nfw describe-logging-configuration --firewall-name "$FW_NAME" \
+  --query 'LoggingConfiguration.LogDestinationConfigs[].LogType' --output text)"
+case "$fw_logs" in
+  *ALERT*FLOW*|*FLOW*ALERT*) ;;
+  *ALERT*|*FLOW*) nfw update-logging-configuration --cli-input-json "$(fw_fill "$FW_LOGGING_BOTH")" >/dev/null ;;
+  *)
+    nfw update-logging-configuration --cli-input-json "$(fw_fill "$FW_LOGGING_ALERT")" >/dev/null
+    nfw update-logging-configuration --cli-input-json "$(fw_fill "$FW_LOGGING_BOTH")" >/dev/null
+    ;;
+esac
+
+# The firewall endpoint of each AZ (they appear once the firewall is provisioned).
+declare -A fw_endpoint_of=()
+fw_deadline=$((SECONDS + ${FIREWALL_WAIT_SECONDS:-900}))
+while :; do
+  missing=""
+  for az in "${!fw_subnet_of[@]}"; do
+    ep="$(nfw describe-firewall --firewall-name "$FW_NAME" \
+      --query "FirewallStatus.SyncStates.\"$az\".Attachment.EndpointId" --output text)"
+    case "$ep" in
+      vpce-*) fw_endpoint_of[$az]="$ep" ;;
+      *) missing="$missing $az" ;;
+    esac
+  done
+  [ -z "$missing" ] && break
+  if [ "$SECONDS" -ge "$fw_deadline" ]; then
+    echo "apply.sh: the firewall has no endpoint yet in:$missing; run apply.sh again once it is provisioned" >&2
+    exit 1
+  fi
+  sleep 15
+done
+
+# Firewall subnets -> NAT gateway of their AZ (or the only one).
+for az in "${!fw_subnet_of[@]}"; do
+  nat="${fw_nat_of[$az]:-}"
+  if [ -z "$nat" ]; then
+    if [ "${#fw_nats[@]}" -ne 1 ]; then
+      echo "apply.sh: NAT_GATEWAY_IDS has no NAT gateway in $az" >&2
+      exit 1
+    fi
+    nat="${fw_nats[0]}"
+  fi
+  rt="$(subnet_route_table "${fw_subnet_of[$az]}")"
+  if [ -z "$rt" ]; then
+    rt="$(ec2 create-route-table --vpc-id "$VPC_ID" --query RouteTable.RouteTableId --output text \
+      --tag-specifications "ResourceType=route-table,Tags=[{Key=Name,Value=$FW_NAME-$az}]")"
+    ec2 associate-route-table --route-table-id "$rt" --subnet-id "${fw_subnet_of[$az]}" >/dev/null
+    echo "created route table $rt of firewall subnet ${fw_subnet_of[$az]}" >&2
+  fi
+  ensure_route "$rt" 0.0.0.0/0 --nat-gateway-id "$nat"
+done
+# Replies: NAT gateways' subnets -> each app subnet through the endpoint of its AZ.
+for rt in "${fw_nat_route_tables[@]}"; do
+  for i in "${!fw_app_cidrs[@]}"; do
+    ensure_route "$rt" "${fw_app_cidrs[$i]}" --vpc-endpoint-id "${fw_endpoint_of[${fw_app_azs[$i]}]}"
+  done
+done
+# Last, the app subnets' way out: 0.0.0.0/0 to the endpoint of their AZ.
+for rt in "${!fw_app_rt_az[@]}"; do
+  ensure_route "$rt" 0.0.0.0/0 --vpc-endpoint-id "${fw_endpoint_of[${fw_app_rt_az[$rt]}]}"
+done
+"#;
+
 fn report(plan: &Plan<'_>, list: &[String]) -> String {
     let mut r = String::from("## Egress filtering\n\n");
     r.push_str(
@@ -617,17 +1077,34 @@ fn report(plan: &Plan<'_>, list: &[String]) -> String {
                  {} (names × 2 target types × 2 headroom, rounded up to 100, at least 100; fixed at creation). The \
                  firewall, its policy and rule group are encrypted with a customer-managed KMS key and deletion-protected.\n\n\
                  Security groups: {} get an egress rule on the entries' ports to `0.0.0.0/0`. A security group \
-                 matches addresses only, so it cannot name the hosts; the firewall narrows these rules to the \
-                 allow-list, **provided the private route tables send `0.0.0.0/0` to the firewall endpoint of their \
-                 AZ** (output `egress_firewall_endpoints`) and the firewall subnets route to the NAT gateway. Without \
-                 that route these rules let the workloads reach any address on those ports: `verify` should check the \
-                 route. Only these workloads have internet egress, only on these ports; this is the one place the \
-                 output has egress to `0.0.0.0/0`, and mandatory rule 5 holds because the destination is the \
-                 declared host-name allow-list.\n\n\
+                 matches addresses only, so it cannot name the hosts; the firewall on the route narrows these rules \
+                 to the allow-list. Only these workloads have internet egress, only on these ports; this is the one \
+                 place the output has egress to `0.0.0.0/0`, and mandatory rule 5 holds because the destination is \
+                 the declared host-name allow-list.\n\n\
+                 Routing (the firewall filters only what the route tables send to it):\n\n\
+                 | route table | destination | target | why |\n|---|---|---|---|\n\
+                 | app subnets' (one per AZ) | `0.0.0.0/0` | firewall endpoint of the same AZ | every connection the app tier opens to the internet crosses the firewall |\n\
+                 | firewall subnet's (one per AZ, created) | `0.0.0.0/0` | NAT gateway of the same AZ | what the firewall passes leaves through the NAT gateway and the internet gateway |\n\
+                 | NAT gateways' subnets | each app subnet's CIDR | firewall endpoint of that subnet's AZ | replies cross the same endpoint (the stateful engine needs both directions) |\n\
+                 | data subnets' | none | none | the data tier keeps no internet route |\n\n\
+                 The routes to the NAT gateways' subnets also catch other traffic from those subnets to the app tier: \
+                 keep load balancers in subnets of their own, or their requests cross the firewall one way only. \
+                 An existing `0.0.0.0/0` of the app route tables (usually to the NAT gateway) is replaced by \
+                 `cli/apply.sh`; in Terraform, remove it from the code that owns it (or `terraform import` it as \
+                 `aws_route.app_default_via_firewall[\"<az>\"]`) before applying.\n\n\
+                 Inputs (Terraform variables of `terraform/egress.tf`, environment of `cli/apply.sh`):\n\n\
+                 | Terraform | `apply.sh` | what |\n|---|---|---|\n\
+                 | `firewall_subnet_ids` (AZ => subnet) | `FIREWALL_SUBNET_IDS` | a dedicated subnet (a /28 is enough) per AZ with app subnets, holding only the firewall endpoint |\n\
+                 | `app_route_table_ids` (AZ => route table) | found from `APP_SUBNET_IDS` | the app subnets' route tables; `apply.sh` refuses one shared with a data subnet (`DATA_SUBNET_IDS`) or with app subnets of two AZs, and a subnet on the VPC's main route table |\n\
+                 | `nat_gateway_ids` (AZ => NAT gateway) | `NAT_GATEWAY_IDS` | the NAT gateway each firewall subnet sends to (`apply.sh` takes a single one for every AZ) |\n\
+                 | `nat_route_table_ids` | found from the NAT gateways' subnets | where the replies are routed back through the firewall |\n\
+                 | `app_subnet_ids` | `APP_SUBNET_IDS` | their CIDRs and AZs, for the return routes |\n\
+                 | `home_net_cidrs` (default none) | `HOME_NET_CIDRS` | CIDRs inspected as HOME_NET besides the VPC's own CIDRs, which are always included: spoke VPCs whose egress is routed here |\n\
+                 | output `egress_firewall_endpoints` | `FIREWALL_WAIT_SECONDS` (900) | the endpoint of each AZ; `apply.sh` waits that long for them to be provisioned |\n\n\
                  Logs: ALERT (dropped connections) and FLOW records go to the CloudWatch log group \
-                 `/{}/network-firewall/egress`, KMS-encrypted, kept {days} days. HOME_NET is `var.home_net_cidrs`: \
-                 give the VPC CIDR, plus any spoke VPC routed through this firewall (by default only the firewall's \
-                 own VPC is inspected).\n\n\
+                 `/{}/network-firewall/egress`, KMS-encrypted, kept {days} days. The domain list's HOME_NET is the \
+                 VPC's CIDRs plus `home_net_cidrs`; traffic from a source outside HOME_NET is not filtered by the \
+                 list.\n\n\
                  To add a domain: add it to the workload's `[[egress]] fqdns` in the profile, render again and \
                  apply; the rule group's targets are updated in place (a list that outgrows the capacity needs a new \
                  rule group).\n",
@@ -635,6 +1112,21 @@ fn report(plan: &Plan<'_>, list: &[String]) -> String {
                 names_of(&groups),
                 names::tag_value(&plan.policy.deployment.env),
             );
+            let off: Vec<String> = groups
+                .iter()
+                .filter(|(g, _, _)| plan.groups[*g].group.tier != Tier::App)
+                .map(|(g, _, _)| format!("`{}` ({})", plan.groups[*g].name, plan.groups[*g].group.tier.as_str()))
+                .collect();
+            if !off.is_empty() {
+                let _ = write!(
+                    r,
+                    "\n**Outside the routed tier:** {} have host-name egress but are not in the app tier, whose route \
+                     tables alone are sent through the firewall: public subnets reach the internet gateway directly \
+                     (unfiltered by name) and the data tier has no internet route at all (the names are unreachable). \
+                     Move these workloads to the app tier, or route their subnets through the firewall the same way.\n",
+                    off.join(", ")
+                );
+            }
         }
         EgressMode::Proxy => {
             let (name, _) = proxy_group_name(plan);
@@ -699,9 +1191,13 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
             ));
         }
     }
+    let mut script = script(plan, &rules);
+    if plan.policy.controls.egress_mode == EgressMode::Firewall {
+        script.push_str(&firewall_script(plan, &list));
+    }
     Contribution {
         files,
-        script: script(plan, &rules),
+        script,
         report: report(plan, &list),
     }
 }
@@ -721,15 +1217,11 @@ mod tests {
     }
 
     #[test]
-    fn capacity_and_retention() {
+    fn capacity_is_rounded_and_bounded() {
         assert_eq!(capacity(0), 100);
         assert_eq!(capacity(25), 100);
         assert_eq!(capacity(26), 200);
         assert_eq!(capacity(1_000_000), 50_000);
-        assert_eq!(log_retention(100), 120);
-        assert_eq!(log_retention(365), 365);
-        assert_eq!(log_retention(3653), 3653);
-        assert_eq!(log_retention(1), 1);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! delivery service only.
 
 use crate::hcl::{self, Block, Expr};
+use crate::logs;
 use crate::names;
 use crate::phases::Contribution;
 use crate::plan::Plan;
@@ -19,14 +20,8 @@ use cloudwall_core::profile::model::{Compliance, FlowLogDestination, FlowLogTraf
 use serde_json::json;
 use std::fmt::Write as _;
 
-/// Retention periods (days) CloudWatch Logs accepts.
-pub const CLOUDWATCH_RETENTION: &[u32] =
-    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-/// The shortest CloudWatch retention period that is at least `days`.
-pub fn cloudwatch_retention(days: u32) -> u32 {
-    CLOUDWATCH_RETENTION.iter().copied().find(|&d| d >= days).unwrap_or(3653)
-}
+/// The shortest CloudWatch retention period of at least `days` ([`crate::logs::retention`]).
+pub use crate::logs::retention as cloudwatch_retention;
 
 pub fn traffic_type(t: FlowLogTraffic) -> &'static str {
     match t {
@@ -115,12 +110,7 @@ fn terraform(policy: &Policy, f: &FlowLogSettings) -> String {
             blocks.push(key_policy_doc);
             blocks.push(kms_key(policy));
             blocks.push(
-                Block::new("resource", &["aws_cloudwatch_log_group", "flow_logs"])
-                    .attr("name", Expr::str(&lg))
-                    .attr("retention_in_days", Expr::num(cloudwatch_retention(f.retention_days)))
-                    .attr("kms_key_id", Expr::raw("aws_kms_key.flow_logs.arn"))
-                    .blank()
-                    .attr("tags", tags(policy, &lg)),
+                logs::log_group("flow_logs", &lg, f.retention_days, "flow_logs", tags(policy, &lg)),
             );
             blocks.push(
                 Block::new("data", &["aws_iam_policy_document", "flow_logs_assume"]).block(
@@ -173,35 +163,7 @@ fn terraform(policy: &Policy, f: &FlowLogSettings) -> String {
                     .blank()
                     .attr("tags", tags(policy, &format!("{slug}-flow-logs"))),
             );
-            blocks.push(
-                Block::new("resource", &["aws_s3_bucket_versioning", "flow_logs"])
-                    .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
-                    .blank()
-                    .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
-            );
-            blocks.push(
-                Block::new("resource", &["aws_s3_bucket_server_side_encryption_configuration", "flow_logs"])
-                    .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
-                    .blank()
-                    .block(
-                        Block::new("rule", &[])
-                            .attr("bucket_key_enabled", Expr::raw("true"))
-                            .blank()
-                            .block(
-                                Block::new("apply_server_side_encryption_by_default", &[])
-                                    .attr("sse_algorithm", Expr::str("aws:kms"))
-                                    .attr("kms_master_key_id", Expr::raw("aws_kms_key.flow_logs.arn")),
-                            ),
-                    ),
-            );
-            blocks.push(
-                Block::new("resource", &["aws_s3_bucket_public_access_block", "flow_logs"])
-                    .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
-                    .attr("block_public_acls", Expr::raw("true"))
-                    .attr("block_public_policy", Expr::raw("true"))
-                    .attr("ignore_public_acls", Expr::raw("true"))
-                    .attr("restrict_public_buckets", Expr::raw("true")),
-            );
+            blocks.extend(logs::bucket_protection("flow_logs", "flow_logs"));
             blocks.push(
                 Block::new("resource", &["aws_s3_bucket_lifecycle_configuration", "flow_logs"])
                     .attr("bucket", Expr::raw("aws_s3_bucket.flow_logs.id"))
@@ -264,13 +226,12 @@ fn terraform(policy: &Policy, f: &FlowLogSettings) -> String {
 }
 
 fn kms_key(policy: &Policy) -> Block {
-    Block::new("resource", &["aws_kms_key", "flow_logs"])
-        .attr("description", Expr::str(&format!("Encrypts the VPC flow logs of {}", names::aws_text(&slug(policy)))))
-        .attr("enable_key_rotation", Expr::raw("true"))
-        .attr("deletion_window_in_days", Expr::num(30))
-        .attr("policy", Expr::raw("data.aws_iam_policy_document.flow_logs_key.json"))
-        .blank()
-        .attr("tags", tags(policy, &format!("{}-flow-logs", slug(policy))))
+    logs::kms_key(
+        "flow_logs",
+        &format!("Encrypts the VPC flow logs of {}", names::aws_text(&slug(policy))),
+        Expr::raw("data.aws_iam_policy_document.flow_logs_key.json"),
+        tags(policy, &format!("{}-flow-logs", slug(policy))),
+    )
 }
 
 fn script(policy: &Policy, f: &FlowLogSettings) -> String {
@@ -528,19 +489,4 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
         None => (vec![], String::new()),
     };
     Contribution { files, script, report: report(policy, f) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retention_rounds_up() {
-        assert_eq!(cloudwatch_retention(1), 1);
-        assert_eq!(cloudwatch_retention(2), 3);
-        assert_eq!(cloudwatch_retention(365), 365);
-        assert_eq!(cloudwatch_retention(366), 400);
-        assert_eq!(cloudwatch_retention(2190), 2192);
-        assert_eq!(cloudwatch_retention(3653), 3653);
-    }
 }

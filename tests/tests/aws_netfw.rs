@@ -1,0 +1,330 @@
+//! The egress firewall of the AWS provider (`egress_filtering.mode = "firewall"`) against
+//! real tools. `apply.sh` runs on a local AWS emulator (moto, one server for this binary's
+//! one emulator test): the KMS key, log group, firewall, its logging and every route are
+//! created there for real. moto has no rule-group or firewall-policy API and reports no
+//! firewall endpoints: a shim (`tests/tools/nfw-shim.py`) answers those calls and lends
+//! each firewall subnet a Gateway Load Balancer endpoint created on moto, and every
+//! Network Firewall document the script sends is validated against the service model of
+//! the botocore the `aws` CLI ships.
+
+use cloudwall_aws::Aws;
+use cloudwall_core::provider::{Artifacts, Provider};
+use cloudwall_tests::{botocore, moto::Moto, pipeline, tools};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+const EXAMPLE: &str = "fqdn-egress-firewall.toml";
+
+fn render(example: &str) -> (tempfile::TempDir, Artifacts) {
+    let policy = pipeline::policy_of(&tools::workspace_root().join("examples").join(example));
+    let files = pipeline::render_all(&Aws, &policy);
+    let dir = tempfile::tempdir().unwrap();
+    pipeline::write_artifacts(dir.path(), &files);
+    (dir, files)
+}
+
+fn id(v: &Value, path: &[&str]) -> String {
+    let mut cur = v;
+    for p in path {
+        cur = &cur[*p];
+    }
+    cur.as_str().unwrap_or_else(|| panic!("no {path:?} in {v}")).to_string()
+}
+
+/// The network the firewall goes into: public, app and data subnets in two AZs, a route
+/// table per app AZ, the data tier's own route table (no internet route), an internet
+/// gateway, a NAT gateway per AZ, a firewall subnet per AZ (AZ b's already routed to the
+/// internet gateway by mistake, for the script to correct), and a stand-in endpoint per
+/// firewall subnet.
+struct Net {
+    env: Vec<(String, String)>,
+    app_rt: [String; 2],
+    data_rt: String,
+    public_rt: String,
+    fw_rt_b: String,
+    nat: [String; 2],
+    vpce: [String; 2],
+    fw_subnets: [String; 2],
+    app_cidrs: [&'static str; 2],
+    data_subnets: Vec<String>,
+}
+
+fn network(moto: &Moto) -> Net {
+    let mut env = moto.network();
+    let get = |env: &[(String, String)], k: &str| env.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    let vpc = get(&env, "VPC_ID");
+    let words = |k: &str| get(&env, k).split(' ').map(str::to_string).collect::<Vec<_>>();
+    let (public, app, data) = (words("PUBLIC_SUBNET_IDS"), words("APP_SUBNET_IDS"), words("DATA_SUBNET_IDS"));
+    let rt = |moto: &Moto| id(&moto.aws_json(&["ec2", "create-route-table", "--vpc-id", &vpc]), &["RouteTable", "RouteTableId"]);
+    let assoc = |moto: &Moto, rt: &str, subnet: &str| {
+        moto.aws_json(&["ec2", "associate-route-table", "--route-table-id", rt, "--subnet-id", subnet]);
+    };
+    let igw = id(&moto.aws_json(&["ec2", "create-internet-gateway"]), &["InternetGateway", "InternetGatewayId"]);
+    moto.aws_json(&["ec2", "attach-internet-gateway", "--internet-gateway-id", &igw, "--vpc-id", &vpc]);
+    let public_rt = rt(moto);
+    moto.aws_json(&["ec2", "create-route", "--route-table-id", &public_rt, "--destination-cidr-block", "0.0.0.0/0", "--gateway-id", &igw]);
+    let mut nat = vec![];
+    for s in &public {
+        assoc(moto, &public_rt, s);
+        let eip = id(&moto.aws_json(&["ec2", "allocate-address", "--domain", "vpc"]), &["AllocationId"]);
+        nat.push(id(&moto.aws_json(&["ec2", "create-nat-gateway", "--subnet-id", s, "--allocation-id", &eip]), &["NatGateway", "NatGatewayId"]));
+    }
+    let app_rt = [rt(moto), rt(moto)];
+    for (i, s) in app.iter().enumerate() {
+        assoc(moto, &app_rt[i], s);
+    }
+    let data_rt = rt(moto);
+    let mut fw_subnets = vec![];
+    let mut vpce = vec![];
+    let mut endpoints = vec![];
+    for (i, az) in ["a", "b"].iter().enumerate() {
+        let zone = format!("{}{az}", moto.region);
+        let cidr = format!("10.20.{}.0/28", 40 + i);
+        let s = id(
+            &moto.aws_json(&["ec2", "create-subnet", "--vpc-id", &vpc, "--cidr-block", &cidr, "--availability-zone", &zone]),
+            &["Subnet", "SubnetId"],
+        );
+        let e = id(
+            &moto.aws_json(&[
+                "ec2", "create-vpc-endpoint", "--vpc-id", &vpc, "--vpc-endpoint-type", "GatewayLoadBalancer",
+                "--service-name", "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", "--subnet-ids", &s,
+            ]),
+            &["VpcEndpoint", "VpcEndpointId"],
+        );
+        endpoints.push(format!("{s}={zone}={e}"));
+        fw_subnets.push(s);
+        vpce.push(e);
+    }
+    let fw_rt_b = rt(moto);
+    assoc(moto, &fw_rt_b, &fw_subnets[1]);
+    moto.aws_json(&["ec2", "create-route", "--route-table-id", &fw_rt_b, "--destination-cidr-block", "0.0.0.0/0", "--gateway-id", &igw]);
+    env.push(("FIREWALL_SUBNET_IDS".into(), fw_subnets.join(" ")));
+    env.push(("NAT_GATEWAY_IDS".into(), nat.join(" ")));
+    env.push(("NFW_ENDPOINTS".into(), endpoints.join(" ")));
+    env.push(("FIREWALL_WAIT_SECONDS".into(), "0".into()));
+    Net {
+        env,
+        app_rt,
+        data_rt,
+        public_rt,
+        fw_rt_b,
+        nat: [nat[0].clone(), nat[1].clone()],
+        vpce: [vpce[0].clone(), vpce[1].clone()],
+        fw_subnets: [fw_subnets[0].clone(), fw_subnets[1].clone()],
+        app_cidrs: ["10.20.10.0/24", "10.20.11.0/24"],
+        data_subnets: data,
+    }
+}
+
+/// Each route of a route table: destination -> target.
+fn routes(moto: &Moto, rt: &str) -> BTreeMap<String, String> {
+    let v = moto.aws_json(&["ec2", "describe-route-tables", "--route-table-ids", rt]);
+    let mut out = BTreeMap::new();
+    for r in v["RouteTables"][0]["Routes"].as_array().unwrap() {
+        let Some(dest) = r["DestinationCidrBlock"].as_str() else { continue };
+        let target = ["GatewayId", "NatGatewayId", "VpcEndpointId"]
+            .iter()
+            .find_map(|k| r[*k].as_str())
+            .unwrap_or("?")
+            .to_string();
+        out.insert(dest.to_string(), target);
+    }
+    out
+}
+
+struct Shim {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Shim {
+    fn new(moto: &Moto, python: &Path) -> Shim {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        std::fs::create_dir(&state).unwrap();
+        let aws = dir.path().join("bin/aws");
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        let script = tools::workspace_root().join("tests/tools/nfw-shim.py");
+        std::fs::write(&aws, format!("#!/usr/bin/env bash\nexec {} {} \"$@\"\n", python.display(), script.display())).unwrap();
+        let mut perm = std::fs::metadata(&aws).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&aws, perm).unwrap();
+        let moto_path = moto.env().into_iter().find(|(k, _)| k == "PATH").map(|(_, v)| v).unwrap_or_default();
+        let env = vec![
+            ("PATH".to_string(), format!("{}:{moto_path}", dir.path().join("bin").display())),
+            ("NFW_REAL_AWS".to_string(), moto.aws.display().to_string()),
+            ("NFW_STATE".to_string(), state.display().to_string()),
+            ("NFW_LOG".to_string(), dir.path().join("calls.jsonl").display().to_string()),
+        ];
+        Shim { dir, env }
+    }
+
+    /// The recorded Network Firewall calls, in order.
+    fn calls(&self) -> Vec<(String, Value)> {
+        let text = std::fs::read_to_string(self.dir.path().join("calls.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                (v["op"].as_str().unwrap().to_string(), v["input"].clone())
+            })
+            .collect()
+    }
+
+    fn rule_group(&self) -> Value {
+        let p = self.dir.path().join("state/rule-group-prod-egress-fqdn-allowlist.json");
+        serde_json::from_str(&std::fs::read_to_string(p).expect("rule group created")).unwrap()
+    }
+}
+
+fn apply(moto: &Moto, script: &Path, env: &[(String, String)]) -> (i32, String, String) {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script).envs(moto.env()).envs(env.iter().cloned());
+    tools::run(&mut cmd)
+}
+
+#[test]
+fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(python) = tools::tools_python() else { return };
+    eprintln!(
+        "moto lacks the Network Firewall rule-group and policy APIs and firewall endpoints: the shim answers those, \
+         moto runs the rest, botocore validates every Network Firewall document"
+    );
+    let (dir, files) = render(EXAMPLE);
+    let script = dir.path().join("cli/apply.sh");
+    // The whole apply.sh runs once; the refusals and the second (idempotent) run use its
+    // prelude and firewall part alone, which is all they exercise (moto is slow).
+    let apply_text = &files["cli/apply.sh"];
+    let head = apply_text.find("\n# Security groups (one per workload group).").expect("groups part");
+    let fw_part = apply_text.find("\n# Egress firewall (AWS Network Firewall)").expect("firewall part");
+    let firewall_only = dir.path().join("cli/firewall-only.sh");
+    std::fs::write(&firewall_only, format!("{}{}", &apply_text[..head], &apply_text[fw_part..])).unwrap();
+    let net = network(&moto);
+    let shim = Shim::new(&moto, &python);
+    let env = |extra: &[(&str, &str)]| {
+        let mut e = net.env.clone();
+        e.extend(shim.env.iter().cloned());
+        e.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        e
+    };
+
+    // Missing inputs are named before anything changes.
+    let without: Vec<(String, String)> = env(&[("FIREWALL_SUBNET_IDS", "")]);
+    let (code, _, err) = apply(&moto, &firewall_only, &without);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("FIREWALL_SUBNET_IDS is not set"), "{err}");
+    // A data subnet sharing the app tier's route table is refused: the data tier keeps no internet route.
+    let assoc = moto.aws_json(&["ec2", "associate-route-table", "--route-table-id", &net.app_rt[0], "--subnet-id", &net.data_subnets[0]]);
+    let (code, _, err) = apply(&moto, &firewall_only, &env(&[]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("shares route table") && err.contains(&net.data_subnets[0]), "{err}");
+    assert!(routes(&moto, &net.app_rt[0]).get("0.0.0.0/0").is_none(), "nothing routed on refusal");
+    moto.aws_json(&[
+        "ec2", "replace-route-table-association", "--association-id", &id(&assoc, &["AssociationId"]),
+        "--route-table-id", &net.data_rt,
+    ]);
+
+    for (run, script) in [&script, &firewall_only].into_iter().enumerate() {
+        let (code, out, err) = apply(&moto, script, &env(&[]));
+        assert_eq!(code, 0, "apply.sh run {run} failed\nstdout:\n{out}\nstderr:\n{err}");
+        if run == 1 {
+            assert!(err.contains("already goes to") || err.contains(" goes to "), "{err}");
+            assert!(!err.contains("created firewall"), "the second run creates no firewall: {err}");
+        }
+    }
+
+    // Routing: app -> endpoint of its AZ -> NAT of that AZ; replies NAT -> endpoint -> app.
+    for az in 0..2 {
+        assert_eq!(routes(&moto, &net.app_rt[az]).get("0.0.0.0/0"), Some(&net.vpce[az]), "app route table of AZ {az}");
+        assert_eq!(routes(&moto, &net.public_rt).get(net.app_cidrs[az]), Some(&net.vpce[az]), "return route to app AZ {az}");
+    }
+    assert_eq!(routes(&moto, &net.fw_rt_b).get("0.0.0.0/0"), Some(&net.nat[1]), "the mistaken IGW route is replaced");
+    let fw_rt_a = moto.aws_json(&["ec2", "describe-route-tables", "--filters", &format!("Name=association.subnet-id,Values={}", net.fw_subnets[0])]);
+    let fw_rt_a = fw_rt_a["RouteTables"][0]["RouteTableId"].as_str().expect("firewall subnet a's route table").to_string();
+    assert_eq!(routes(&moto, &fw_rt_a).get("0.0.0.0/0"), Some(&net.nat[0]), "firewall subnet a -> its NAT");
+    let data = routes(&moto, &net.data_rt);
+    assert!(data.keys().all(|d| d == "10.20.0.0/16"), "the data tier has no route out: {data:?}");
+
+    // The firewall on moto: protections, encryption, the two subnets, logging.
+    let fw = moto.aws_json(&["network-firewall", "describe-firewall", "--firewall-name", "prod-egress-firewall"]);
+    let f = &fw["Firewall"];
+    assert_eq!(f["DeleteProtection"], true);
+    assert_eq!(f["SubnetChangeProtection"], true);
+    assert_eq!(f["EncryptionConfiguration"]["Type"], "CUSTOMER_KMS");
+    assert!(f["EncryptionConfiguration"]["KeyId"].as_str().unwrap().starts_with("arn:aws:kms:"), "{f}");
+    let mapped: Vec<&str> = f["SubnetMappings"].as_array().unwrap().iter().map(|m| m["SubnetId"].as_str().unwrap()).collect();
+    assert_eq!(mapped, vec![net.fw_subnets[0].as_str(), net.fw_subnets[1].as_str()]);
+    assert!(f["FirewallPolicyArn"].as_str().unwrap().ends_with("firewall-policy/prod-egress-policy"), "{f}");
+    let logs = moto.aws_json(&["network-firewall", "describe-logging-configuration", "--firewall-name", "prod-egress-firewall"]);
+    let types: Vec<&str> = logs["LoggingConfiguration"]["LogDestinationConfigs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["LogType"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, vec!["ALERT", "FLOW"]);
+    let lg = moto.aws_json(&["logs", "describe-log-groups", "--log-group-name-prefix", "/prod/network-firewall/egress"]);
+    assert_eq!(lg["logGroups"][0]["retentionInDays"], 120, "100 days round up to 120");
+    assert!(lg["logGroups"][0]["kmsKeyId"].as_str().is_some_and(|k| k.starts_with("arn:aws:kms:")), "{lg}");
+
+    // The rule group: the merged allow-list, HOME_NET covering the VPC; updated in place on the second run.
+    let rg = shim.rule_group();
+    assert_eq!(
+        rg["RuleGroup"]["RulesSource"]["RulesSourceList"]["Targets"],
+        serde_json::json!([".example.com", ".githubusercontent.com", "api.stripe.com"])
+    );
+    assert_eq!(rg["RuleGroup"]["RuleVariables"]["IPSets"]["HOME_NET"]["Definition"], serde_json::json!(["10.20.0.0/16"]));
+    assert_eq!(rg["RuleGroupResponse"]["Updates"], 2, "created on the first run, updated on the second");
+
+    // Every Network Firewall document the script sent, against the CLI's own service model.
+    let calls = shim.calls();
+    let ops: Vec<&str> = calls.iter().map(|(o, _)| o.as_str()).collect();
+    for want in ["CreateRuleGroup", "UpdateRuleGroup", "CreateFirewallPolicy", "CreateFirewall", "UpdateLoggingConfiguration"] {
+        assert!(ops.contains(&want), "no {want} call: {ops:?}");
+    }
+    assert_eq!(ops.iter().filter(|o| **o == "CreateFirewall").count(), 1, "created once: {ops:?}");
+    let Some(result) = botocore::validate("network-firewall", &calls) else { return };
+    let out = result.unwrap_or_else(|e| panic!("botocore refuses a Network Firewall document:\n{e}"));
+    eprintln!("{out}");
+    assert!(files["report.md"].contains("FIREWALL_SUBNET_IDS"));
+}
+
+#[test]
+fn botocore_refuses_a_wrong_network_firewall_document() {
+    // The validation above can fail: a misspelt member and a wrong type are refused.
+    let calls = vec![
+        ("CreateRuleGroup".to_string(), serde_json::json!({ "RuleGroupName": "x", "Type": "STATEFUL", "Capacity": "100" })),
+        ("CreateFirewall".to_string(), serde_json::json!({ "FirewallName": "x", "FirewallPolicyArn": "arn", "SubnetMapping": [] })),
+    ];
+    let Some(result) = botocore::validate("network-firewall", &calls) else { return };
+    let err = result.expect_err("must be refused");
+    assert!(err.contains("CreateRuleGroup") && err.contains("CreateFirewall"), "{err}");
+}
+
+#[test]
+fn terraform_routes_the_app_tier_through_the_firewall_and_keeps_the_data_tier_off_the_internet() {
+    let (_dir, files) = render(EXAMPLE);
+    let tf = &files["terraform/egress.tf"];
+    for want in [
+        "resource \"aws_route\" \"app_default_via_firewall\"",
+        "resource \"aws_route\" \"egress_firewall_to_nat\"",
+        "resource \"aws_route\" \"nat_return_via_firewall\"",
+        "resource \"aws_route_table_association\" \"egress_firewall\"",
+        "s.availability_zone => s.attachment[0].endpoint_id",
+        "data.aws_vpc.egress.cidr_block_associations[*].cidr_block",
+    ] {
+        assert!(tf.contains(want), "egress.tf lacks {want}");
+    }
+    assert!(!tf.contains("data_subnet_ids") && !tf.contains("private_route_table_ids"), "the data tier gets no route");
+    for var in ["firewall_subnet_ids", "app_route_table_ids", "nat_gateway_ids", "nat_route_table_ids", "home_net_cidrs"] {
+        let block = tf.split(&format!("variable \"{var}\" {{")).nth(1).unwrap_or_else(|| panic!("no variable {var}"));
+        let block = &block[..block.find("\n}\n").unwrap()];
+        assert!(block.contains("validation {"), "variable {var} has no validation");
+    }
+    // The proxy mode has no firewall and no route.
+    let (_d, proxy) = render("fqdn-egress-proxy.toml");
+    assert!(!proxy["terraform/egress.tf"].contains("aws_route"));
+    assert!(!proxy["cli/apply.sh"].contains("network-firewall"));
+}
