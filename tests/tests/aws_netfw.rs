@@ -8,7 +8,7 @@
 //! the botocore the `aws` CLI ships.
 
 use cloudwall_aws::Aws;
-use cloudwall_core::provider::{Artifacts, Provider};
+use cloudwall_core::provider::Artifacts;
 use cloudwall_tests::{botocore, moto::Moto, pipeline, tools};
 use serde_json::Value;
 use std::collections::BTreeMap;
