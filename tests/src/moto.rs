@@ -205,3 +205,49 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `f` on every item, a few at a time: one emulator per worker thread, whose items run
+/// one after the other, each in a VPC of its own. (Separate emulators because the scripts
+/// also create account-wide resources, such as Session Manager's preferences document,
+/// whose find-or-create must not race.) Panics after all ran, listing every item that
+/// failed; returns without running anything (after a printed reason) when the tools are
+/// missing outside CI.
+pub fn each_on_moto<T: Sync>(items: &[T], name: impl Fn(&T) -> String + Sync, f: impl Fn(&Moto, &T) + Sync) {
+    if tools::require("moto_server", "the AWS API emulator the scripts run against").is_none()
+        || tools::require("aws", "the real AWS CLI the generated scripts call").is_none()
+    {
+        return;
+    }
+    let threads = std::env::var("CLOUDWALL_MOTO_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 3))
+        .clamp(1, items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::<String>::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let moto = Moto::start().expect("the tools were found");
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let started = Instant::now();
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&moto, item))) {
+                        Ok(()) => eprintln!("{}: ok in {:.0?}", name(item), started.elapsed()),
+                        Err(e) => {
+                            let msg = e
+                                .downcast_ref::<String>()
+                                .cloned()
+                                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                                .unwrap_or_default();
+                            failures.lock().unwrap().push(format!("{}: {msg}", name(item)));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{} of {} failed:\n\n{}", failures.len(), items.len(), failures.join("\n\n"));
+}

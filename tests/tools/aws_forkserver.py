@@ -67,12 +67,17 @@ def serve(path):
             pass
     del warm
 
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(64)
     while True:
         conn, _ = srv.accept()
+        # Reap the finished children (their CPU time then counts in this process's).
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
         pid = os.fork()
         if pid:
             conn.close()
