@@ -13,13 +13,17 @@
 //! parameter validation against the SSM service model, `--query` and text output) with only
 //! that one HTTP exchange answered locally (`ssm_shim`), as an account answers for an
 //! instance with or without a registered agent.
+//!
+//! The examples run are the ones that together show every option the script checks
+//! ([`features`]), each in its own VPC, a few at a time; the violations are injected on the
+//! first of them (the one showing the most options).
 
 use cloudwall_aws::phases::verify::{self, EndpointType};
 use cloudwall_aws::plan::Plan;
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::Policy;
 use cloudwall_core::profile::model::{FlowLogDestination, FlowLogTraffic};
-use cloudwall_tests::{moto::Moto, pipeline, tools};
+use cloudwall_tests::{moto, moto::Moto, pipeline, tools};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -214,18 +218,32 @@ fn assert_clean(plan: &Plan<'_>, got: (i32, String, String), what: &str) {
     }
 }
 
+/// What the script checks and how: the checks it holds, the flow-log destination and
+/// traffic, the edge in front of the load balancer and host-name egress (both change the
+/// expected rules), and the SSM scope (every instance, or the `hybrid` tiers').
+fn features(policy: &Policy) -> Vec<String> {
+    let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
+    let plan = Plan::new(&eff).unwrap();
+    let mut f: Vec<String> = verify::checks_of(&plan).into_iter().map(|c| format!("check:{c}")).collect();
+    if let Some(l) = &eff.controls.flow_logs {
+        f.push(format!("flow-logs:{:?}:{:?}", l.destination, l.traffic));
+    }
+    f.push(format!("public:{:?}", eff.deployment.public));
+    if !eff.fqdn_egress.is_empty() {
+        f.push(format!("host-name-egress:{:?}", eff.controls.egress_mode));
+    }
+    f.push(format!("access:{:?}", eff.access.strategy));
+    f
+}
+
 #[test]
-#[ignore = "slow (every example through moto, 15+ min) and not yet confirmed green after the phase merge; run with `cargo test -p cloudwall-tests --test aws_verify -- --ignored` (issue 3)"]
 fn verify_sh_passes_after_apply_and_catches_each_violation() {
-    let Some(moto) = Moto::start() else { return };
-    let mut checked = 0;
-    for example in pipeline::examples() {
-        let policy: Policy = pipeline::policy_of(&example);
-        if !policy.deployment.providers.iter().any(|p| p == "aws") {
-            continue;
-        }
-        let plan = Plan::new(&policy).unwrap();
-        let files = pipeline::render_all(&Aws, &policy);
+    let chosen: Vec<(usize, std::path::PathBuf, Policy)> =
+        pipeline::covering_aws_examples(features).into_iter().enumerate().map(|(i, (p, pol, _))| (i, p, pol)).collect();
+    moto::each_on_moto(&chosen, |(_, p, _)| p.display().to_string(), |moto, (index, example, policy)| {
+        let moto: &Moto = moto;
+        let plan = Plan::new(policy).unwrap();
+        let files = pipeline::render_all(&Aws, policy);
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
         let apply = dir.path().join("cli/apply.sh");
@@ -234,8 +252,8 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         let vpc = get(&net, "VPC_ID").to_string();
 
         // A VPC with nothing applied: the groups and their rules are missing.
-        if checked == 0 {
-            let (code, out, err) = run_script(&moto, &script, &net, &[]);
+        if *index == 0 {
+            let (code, out, err) = run_script(moto, &script, &net, &[]);
             assert_eq!(code, 1, "{}: empty VPC\n{out}\n{err}", example.display());
             let st = statuses(&out);
             for name in ["groups-present", "rules-match-policy"] {
@@ -247,50 +265,49 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         cmd.arg(&apply).envs(moto.env()).envs(net.iter().cloned());
         let (code, out, err) = tools::run(&mut cmd);
         assert_eq!(code, 0, "apply.sh failed\n{out}\n{err}");
-        create_missing_pieces(&moto, &plan, &net);
+        create_missing_pieces(moto, &plan, &net);
 
         let what = format!("{} after apply", example.display());
-        assert_clean(&plan, run_script(&moto, &script, &net, &[]), &what);
-        checked += 1;
+        assert_clean(&plan, run_script(moto, &script, &net, &[]), &what);
         eprintln!("{what}: every check passes");
-        if checked > 1 {
-            continue;
+        if *index != 0 {
+            return;
         }
 
         // The violations, one at a time, each undone before the next.
         let app = plan.groups.iter().find(|g| g.group.kind.is_some() && g.group.tier.as_str() == "app").expect("an app group");
-        let app_id = group_id(&moto, &vpc, &app.name);
+        let app_id = group_id(moto, &vpc, &app.name);
         let name = example.display().to_string();
 
         // (a) SSH from the internet.
         let ssh = perm("tcp", Some(22), "0.0.0.0/0", Some("temporary debug access"));
-        aws_ok(&moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
+        aws_ok(moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[]),
+            run_script(moto, &script, &net, &[]),
             1,
             &["no-internet-sensitive-port", "rules-match-policy"],
             &format!("{name}: ssh from the internet"),
         );
         assert!(out.contains(&format!("FAIL no-internet-sensitive-port: {} ({app_id}) ingress tcp 22 from 0.0.0.0/0 opens 22 SSH", app.name)), "{out}");
         assert!(out.contains(&format!("extra: {} ingress tcp 22 from 0.0.0.0/0", app.name)), "{out}");
-        aws_ok(&moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
+        aws_ok(moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
 
         // (b) the allow-all egress back.
         let all = perm("-1", None, "0.0.0.0/0", None);
-        aws_ok(&moto, &["ec2", "authorize-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
+        aws_ok(moto, &["ec2", "authorize-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[]),
+            run_script(moto, &script, &net, &[]),
             1,
             &["default-egress-revoked", "rules-described", "rules-match-policy"],
             &format!("{name}: allow-all egress"),
         );
         assert!(out.contains(&format!("FAIL default-egress-revoked: {} ({app_id}) allows all egress to 0.0.0.0/0", app.name)), "{out}");
-        aws_ok(&moto, &["ec2", "revoke-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
+        aws_ok(moto, &["ec2", "revoke-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
 
         // (c) a rule whose description was removed.
         let public = plan.rules.iter().find(|r| r.rule.peer.is_internet() && r.protocol == "tcp").expect("an internet rule");
         let (g, (port, _)) = (&plan.groups[public.group], public.ports.unwrap());
-        let g_id = group_id(&moto, &vpc, &g.name);
+        let g_id = group_id(moto, &vpc, &g.name);
         let cidr = match public.peer {
             cloudwall_aws::plan::SgPeer::Cidr(n) => n.to_string(),
             _ => unreachable!(),
@@ -302,22 +319,22 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
             serde_json::json!([{ "IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{ "CidrIp": cidr, "Description": "" }] }])
         }
         .to_string();
-        aws_ok(&moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &undescribed]);
-        let out = assert_exit(run_script(&moto, &script, &net, &[]), 1, &["rules-described"], &format!("{name}: no description"));
+        aws_ok(moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &undescribed]);
+        let out = assert_exit(run_script(moto, &script, &net, &[]), 1, &["rules-described"], &format!("{name}: no description"));
         assert!(out.contains(&format!("FAIL rules-described: no description on: {} ingress tcp {port} from {cidr}", g.name)), "{out}");
         let restored = undescribed.replace("\"Description\":\"\"", &format!("\"Description\":{}", serde_json::json!(public.description)));
-        aws_ok(&moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &restored]);
+        aws_ok(moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &restored]);
 
         // (d) an extra, described, harmless-looking rule: drift all the same.
         let extra = perm("tcp", Some(8443), "10.0.0.0/8", Some("added by hand"));
-        aws_ok(&moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
-        let out = assert_exit(run_script(&moto, &script, &net, &[]), 1, &["rules-match-policy"], &format!("{name}: extra rule"));
+        aws_ok(moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
+        let out = assert_exit(run_script(moto, &script, &net, &[]), 1, &["rules-match-policy"], &format!("{name}: extra rule"));
         assert!(out.contains(&format!("FAIL rules-match-policy: extra: {} ingress tcp 8443 from 10.0.0.0/8", app.name)), "{out}");
-        aws_ok(&moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
+        aws_ok(moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
 
         // groups-attached is a failure when asked for.
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[("VERIFY_REQUIRE_ATTACHED", "1")]),
+            run_script(moto, &script, &net, &[("VERIFY_REQUIRE_ATTACHED", "1")]),
             1,
             &["groups-attached"],
             &format!("{name}: VERIFY_REQUIRE_ATTACHED=1"),
@@ -331,15 +348,15 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         ]);
         let instance = run["Instances"][0]["InstanceId"].as_str().unwrap().to_string();
         // The emulator cannot answer the SSM query: the check could not run.
-        let (code, out, err) = run_script(&moto, &script, &net, &[]);
+        let (code, out, err) = run_script(moto, &script, &net, &[]);
         assert_eq!(code, 2, "{name}: ssm query unanswered\n{out}\n{err}");
         assert_eq!(statuses(&out)["ssm-coverage"], "ERROR", "{out}");
         assert!(out.contains("ERROR ssm-coverage: ssm describe-instance-information:"), "{out}");
         // Through the real CLI with the SSM answer of an account where the agent is absent...
-        let shim = ssm_shim(&moto, dir.path());
+        let shim = ssm_shim(moto, dir.path());
         let path = path_with(&shim, &moto);
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", "i-0aaaaaaaaaaaaaaaa")]),
+            run_script(moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", "i-0aaaaaaaaaaaaaaaa")]),
             1,
             &["ssm-coverage"],
             &format!("{name}: instance without SSM"),
@@ -347,13 +364,13 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         assert!(out.contains("FAIL ssm-coverage: running but not online in SSM") && out.contains(&instance), "{out}");
         // ...and where it is online.
         let online = format!("i-0aaaaaaaaaaaaaaaa {instance}");
-        let (code, out, err) = run_script(&moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", &online)]);
+        let (code, out, err) = run_script(moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", &online)]);
         assert_eq!(code, 0, "{name}: instance online in SSM\n{out}\n{err}");
         assert_eq!(statuses(&out)["ssm-coverage"], "PASS", "{out}");
-        aws_ok(&moto, &["ec2", "terminate-instances", "--instance-ids", &instance]);
+        aws_ok(moto, &["ec2", "terminate-instances", "--instance-ids", &instance]);
 
         // (e) an expected endpoint deleted.
-        let (svc, _) = verify::expected_endpoints(&policy).into_iter().find(|(_, t)| *t == EndpointType::Interface).expect("an interface endpoint");
+        let (svc, _) = verify::expected_endpoints(policy).into_iter().find(|(_, t)| *t == EndpointType::Interface).expect("an interface endpoint");
         let service = format!("com.amazonaws.{}.{svc}", moto.region);
         let eps = moto.aws_json(&[
             "ec2",
@@ -363,16 +380,15 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
             &format!("Name=service-name,Values={service}"),
         ]);
         let id = eps["VpcEndpoints"][0]["VpcEndpointId"].as_str().unwrap().to_string();
-        aws_ok(&moto, &["ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", &id]);
-        let out = assert_exit(run_script(&moto, &script, &net, &[]), 1, &["endpoints-present"], &format!("{name}: endpoint deleted"));
+        aws_ok(moto, &["ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", &id]);
+        let out = assert_exit(run_script(moto, &script, &net, &[]), 1, &["endpoints-present"], &format!("{name}: endpoint deleted"));
         // The emulator, like AWS for a while, lists a deleted endpoint in state `deleted`.
         assert!(
             out.contains(&format!("FAIL endpoints-present: {service}: missing"))
                 || out.contains(&format!("FAIL endpoints-present: {service}: state deleted")),
             "{out}"
         );
-    }
-    assert!(checked > 0, "no AWS example was checked");
+    });
 }
 
 #[test]

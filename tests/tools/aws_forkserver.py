@@ -54,7 +54,27 @@ def serve(path):
         return cache[key]
 
     botocore.loaders.JSONFileLoader.load_file = load_file
+
+    # Listing the data folders (hundreds of services) is the other big cost; the folders
+    # do not change while the server runs. Keyed by the search path, which comes from the
+    # caller's AWS_DATA_PATH.
+    def folder_cached(name):
+        inner = getattr(botocore.loaders.Loader, name)
+        results = {}
+
+        def wrapper(self, *a, **k):
+            key = (tuple(self.search_paths), a, tuple(sorted(k.items())))
+            if key not in results:
+                results[key] = inner(self, *a, **k)
+            value = results[key]
+            return list(value) if isinstance(value, list) else value
+
+        setattr(botocore.loaders.Loader, name, wrapper)
+
+    for name in ["list_available_services", "list_api_versions", "determine_latest_version"]:
+        folder_cached(name)
     warm = create_clidriver()
+    warm._get_command_table()
     for service in ["ec2", "iam", "s3", "s3api", "logs", "kms", "ssm", "sts"]:
         try:
             warm.session.get_service_model("s3" if service == "s3api" else service)
