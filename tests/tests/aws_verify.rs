@@ -2,11 +2,6 @@
 //! passes; each violation injected by hand (the way drift happens) makes its check fail
 //! with exit 1; a check that cannot run (no `aws`, an API error) exits 2.
 //!
-//! Two things apply.sh does not create yet (other phases render them): private endpoints
-//! and flow logs. Until they land, the test creates them with `aws` as the profile asks
-//! (`create_missing_pieces`), only where none exists, so the checks see the state a full
-//! apply leaves.
-//!
 //! The emulator lacks `ssm describe-instance-information` (it answers 500 "not
 //! implemented"). The test shows that the script then reports `ERROR ssm-coverage` and exits
 //! 2, and runs the SSM comparison through the real `aws` CLI (its argument parsing, botocore
@@ -22,7 +17,6 @@ use cloudwall_aws::phases::verify::{self, EndpointType};
 use cloudwall_aws::plan::Plan;
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::Policy;
-use cloudwall_core::profile::model::{FlowLogDestination, FlowLogTraffic};
 use cloudwall_tests::{moto, moto::Moto, pipeline, tools};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -77,69 +71,6 @@ fn group_id(moto: &Moto, vpc: &str, name: &str) -> String {
         &format!("Name=group-name,Values={name}"),
     ]);
     v["SecurityGroups"][0]["GroupId"].as_str().unwrap_or_else(|| panic!("no group {name}")).to_string()
-}
-
-/// Creates the endpoints and the flow log the profile asks for, where none exists yet.
-fn create_missing_pieces(moto: &Moto, plan: &Plan<'_>, net: &Env) {
-    let vpc = get(net, "VPC_ID");
-    let present = moto.aws_json(&["ec2", "describe-vpc-endpoints", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
-    let have: Vec<&str> = present["VpcEndpoints"].as_array().unwrap().iter().map(|e| e["ServiceName"].as_str().unwrap()).collect();
-    let group = plan.groups.iter().find(|g| g.group.id == cloudwall_core::policy::ENDPOINTS_GROUP).map(|g| group_id(moto, vpc, &g.name));
-    for (svc, kind) in verify::expected_endpoints(plan.policy) {
-        let name = format!("com.amazonaws.{}.{svc}", moto.region);
-        if have.contains(&name.as_str()) {
-            continue;
-        }
-        let mut args: Vec<String> = ["ec2", "create-vpc-endpoint", "--vpc-id", vpc, "--service-name", &name].map(String::from).to_vec();
-        match kind {
-            EndpointType::Gateway => {
-                args.extend(["--vpc-endpoint-type".into(), "Gateway".into(), "--route-table-ids".into()]);
-                args.extend(get(net, "PRIVATE_ROUTE_TABLE_IDS").split_whitespace().map(String::from));
-            }
-            EndpointType::Interface => {
-                args.extend(["--vpc-endpoint-type".into(), "Interface".into(), "--private-dns-enabled".into(), "--subnet-ids".into()]);
-                args.extend(get(net, "APP_SUBNET_IDS").split_whitespace().map(String::from));
-                if let Some(g) = &group {
-                    args.extend(["--security-group-ids".into(), g.clone()]);
-                }
-            }
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        moto.aws_json(&args);
-    }
-    if let Some(f) = &plan.policy.controls.flow_logs {
-        let logs = moto.aws_json(&["ec2", "describe-flow-logs", "--filter", &format!("Name=resource-id,Values={vpc}")]);
-        if logs["FlowLogs"].as_array().is_some_and(|l| !l.is_empty()) {
-            return;
-        }
-        let traffic = match f.traffic {
-            FlowLogTraffic::All => "ALL",
-            FlowLogTraffic::Reject => "REJECT",
-            FlowLogTraffic::Accept => "ACCEPT",
-        };
-        let target = format!("flow-logs-{vpc}");
-        let mut args = vec!["ec2", "create-flow-logs", "--resource-type", "VPC", "--resource-ids", vpc, "--traffic-type", traffic];
-        let arn;
-        match f.destination {
-            FlowLogDestination::Logs => {
-                moto.aws_json(&["logs", "create-log-group", "--log-group-name", &target]);
-                args.extend([
-                    "--log-destination-type",
-                    "cloud-watch-logs",
-                    "--log-group-name",
-                    &target,
-                    "--deliver-logs-permission-arn",
-                    "arn:aws:iam::123456789012:role/flow-logs",
-                ]);
-            }
-            FlowLogDestination::ObjectStorage => {
-                moto.aws_json(&["s3api", "create-bucket", "--bucket", &target]);
-                arn = format!("arn:aws:s3:::{target}");
-                args.extend(["--log-destination-type", "s3", "--log-destination", &arn]);
-            }
-        }
-        moto.aws_json(&args);
-    }
 }
 
 /// The real `aws` CLI with one operation the emulator lacks, `ssm
@@ -242,7 +173,9 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         pipeline::covering_aws_examples(features).into_iter().enumerate().map(|(i, (p, pol, _))| (i, p, pol)).collect();
     moto::each_on_moto(&chosen, |(_, p, _)| p.display().to_string(), |moto, (index, example, policy)| {
         let moto: &Moto = moto;
-        let plan = Plan::new(policy).unwrap();
+        // What the provider renders from (the access strategy adds endpoints and groups).
+        let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
+        let plan = Plan::new(&eff).unwrap();
         let files = pipeline::render_all(&Aws, policy);
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
@@ -265,7 +198,6 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         cmd.arg(&apply).envs(moto.env()).envs(net.iter().cloned());
         let (code, out, err) = tools::run(&mut cmd);
         assert_eq!(code, 0, "apply.sh failed\n{out}\n{err}");
-        create_missing_pieces(moto, &plan, &net);
 
         let what = format!("{} after apply", example.display());
         assert_clean(&plan, run_script(moto, &script, &net, &[]), &what);
