@@ -356,3 +356,50 @@ fn verify_sh_cannot_run_without_its_inputs() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("cannot read VPC vpc-0123456789abcdef0"), "{err}");
 }
+
+/// The rules `verify.sh` compares the live groups with are the ones the conformance suite
+/// expects of the artifacts (`conformance::expected_rules`, the one place the tests compute
+/// them), for every example: the script's own copy (`verify::expected_rules`) cannot drift.
+/// Its groups are every group the artifacts create (the VPC link's and the egress proxy's
+/// too: drift there matters as much).
+#[test]
+fn verify_sh_expects_the_rules_the_conformance_suite_expects() {
+    let target = cloudwall_tests::conformance::aws();
+    let mut checked = 0;
+    for example in pipeline::examples() {
+        let policy = pipeline::policy_of(&example);
+        if !policy.deployment.providers.iter().any(|p| p == "aws") {
+            continue;
+        }
+        let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, &policy);
+        let files = pipeline::render_all(&Aws, &policy);
+        let rb = cloudwall_tests::readback::aws_terraform(&files);
+        let want = cloudwall_tests::conformance::expected_rules(&target, &eff, &rb);
+        let plan = Plan::new(&eff).unwrap();
+        let groups: std::collections::BTreeSet<String> = verify::expected_groups(&plan).into_iter().collect();
+        assert_eq!(groups, rb.groups.iter().cloned().collect(), "{}: verify.sh's groups", example.display());
+        let got: std::collections::BTreeSet<String> = verify::expected_rules(&plan)
+            .into_iter()
+            .map(|[group, dir, proto, from, to, peer]| {
+                let ports = match proto.as_str() {
+                    "-1" => "all".to_string(),
+                    "icmp" | "icmpv6" => "icmp".to_string(),
+                    p if from == to => format!("{from}/{p}"),
+                    p => format!("{from}-{to}/{p}"),
+                };
+                cloudwall_tests::conformance::rule_key(&group, dir == "ingress", &ports, &peer)
+            })
+            .collect();
+        let missing: Vec<_> = want.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&want).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{}: verify.sh expects other rules\nmissing: {missing:#?}\nextra: {extra:#?}", example.display());
+        // And the script holds them.
+        let script = &files["verify/verify.sh"];
+        for r in verify::expected_rules(&plan) {
+            let line: Vec<String> = r.iter().map(|w| cloudwall_aws::shell::quote(w)).collect();
+            assert!(script.contains(&line.join(" ")), "{}: verify.sh lacks {r:?}", example.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
