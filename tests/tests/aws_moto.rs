@@ -1,6 +1,12 @@
-//! End to end against a local AWS API emulator: the generated `cli/apply.sh` runs with the
-//! real `aws` CLI on a VPC the test creates; the groups are read back with
-//! `describe-security-groups` and compared, rule by rule, with the Policy.
+//! End to end against a local AWS API emulator: the generated `cli/apply.sh` (the
+//! security-group phase and the host-name egress phase, the two that write security-group
+//! rules) runs with the real `aws` CLI on a VPC the test creates; the groups are read back
+//! with `describe-security-groups` and compared, rule by rule, with the rules the
+//! conformance suite expects of the artifacts (`conformance::expected_rules`).
+//!
+//! The examples run are the ones that together show every option that shapes the groups
+//! ([`features`]; the chosen ones and what each covers are printed), each in its own VPC,
+//! a few at a time.
 //!
 //! Under `public = "multi-edge"` the load balancer's internet ingress comes from the
 //! CloudFront origin-facing managed prefix list. moto ships it among its AWS-managed
