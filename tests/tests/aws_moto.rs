@@ -27,16 +27,26 @@ use std::process::Command;
 const CLOUDFRONT_PREFIX_LIST: &str = conformance::CLOUDFRONT_PREFIX_LIST;
 
 /// What shapes the security groups and their rules: the edge in front of the load balancer,
-/// the access strategy (its groups and rules), host-name egress and its mode, private
-/// endpoints (the endpoint group), and the protocols and address families of the rules.
+/// the groups beyond the workloads' (the client-VPN group of VPN access, the endpoint group
+/// of private endpoints and of SSM access), host-name egress and its mode, and the
+/// protocols, port ranges and address families of the rules. (The access strategies differ
+/// beyond that in other resources, which `aws_access` and `aws_verify` apply.)
+///
+/// With today's examples this picks: pci-nacls-deny (load-balancer-only, the endpoint
+/// group, host-name egress through the firewall, tcp/udp/icmp, IPv4 and IPv6 CIDRs),
+/// fqdn-egress-proxy (host-name egress through the proxy's group), api-2tier (port
+/// ranges), api-gateway (the VPC link's group), multi-edge (the CloudFront prefix list),
+/// hybrid-access (the client-VPN group).
 fn features(policy: &Policy) -> Vec<String> {
     let p = &Aws.effective_policy(policy);
-    let mut f = vec![format!("public:{:?}", p.deployment.public), format!("access:{:?}", p.access.strategy)];
+    let mut f = vec![format!("public:{:?}", p.deployment.public)];
+    for g in &p.groups {
+        if g.id == cloudwall_core::policy::ENDPOINTS_GROUP || g.id == cloudwall_aws::phases::access::VPN_GROUP {
+            f.push(format!("group:{}", g.id));
+        }
+    }
     if !p.fqdn_egress.is_empty() {
         f.push(format!("host-name-egress:{:?}", p.controls.egress_mode));
-    }
-    if !p.endpoints.is_empty() {
-        f.push("endpoint-group".into());
     }
     for r in &p.rules {
         f.push(format!("protocol:{:?}", r.ports.proto));
