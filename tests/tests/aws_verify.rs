@@ -151,7 +151,13 @@ fn assert_clean(plan: &Plan<'_>, got: (i32, String, String), what: &str) {
 
 /// What the script checks and how: the checks it holds, the flow-log destination and
 /// traffic, the edge in front of the load balancer and host-name egress (both change the
-/// expected rules), and the SSM scope (every instance, or the `hybrid` tiers').
+/// expected groups and rules), and the SSM scope (every instance, or the `hybrid` tiers').
+///
+/// With today's examples this picks: pci-nacls-deny (every check, flow logs to object
+/// storage, host-name egress through the firewall; the violations are injected there),
+/// api-gateway (flow logs to CloudWatch Logs, the VPC link's group), fqdn-egress-proxy (the
+/// proxy's group), hybrid-access (SSM scope limited to the hybrid tiers), multi-edge (the
+/// CloudFront prefix list).
 fn features(policy: &Policy) -> Vec<String> {
     let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
     let plan = Plan::new(&eff).unwrap();
@@ -163,7 +169,10 @@ fn features(policy: &Policy) -> Vec<String> {
     if !eff.fqdn_egress.is_empty() {
         f.push(format!("host-name-egress:{:?}", eff.controls.egress_mode));
     }
-    f.push(format!("access:{:?}", eff.access.strategy));
+    if verify::uses_ssm(&eff.access) {
+        let hybrid = eff.access.strategy == Some(cloudwall_core::profile::model::Bastion::Hybrid);
+        f.push(format!("ssm-scope:{}", if hybrid { "hybrid-tiers" } else { "every-instance" }));
+    }
     f
 }
 
