@@ -41,6 +41,11 @@ fn apply(moto: &Moto, script: &std::path::Path, net: &[(String, String)]) {
 
 /// What the endpoints render from: each AWS service, gateway or interface, the endpoint
 /// restrictions (their service), and whether the access strategy added SSM's endpoints.
+///
+/// With today's examples this picks: fqdn-egress-firewall (S3 gateway with a bucket
+/// restriction, the registry's three endpoints, secrets, queue, KMS, logs and SSM's three
+/// added by the managed access, restrictions on object storage, queue and KMS),
+/// api-gateway (STS), fqdn-egress-proxy (CloudWatch monitoring).
 fn features(policy: &cloudwall_core::policy::Policy) -> Vec<String> {
     let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
     if eff.endpoints.is_empty() {

@@ -69,6 +69,11 @@ fn live(moto: &Moto, vpc: &str) -> (BTreeSet<Entry>, BTreeMap<String, BTreeSet<S
 
 /// What the NACLs and flow logs render from: the tiers in use, deny entries, compliance
 /// frameworks, the protocols and address families of the rules, and the flow-log settings.
+///
+/// With today's examples this picks: pci-nacls-deny (all four tiers, deny entries, PCI DSS
+/// and FedRAMP, tcp/udp/icmp, IPv4 and IPv6 CIDRs, flow logs to object storage),
+/// api-gateway (SOC 2, flow logs to CloudWatch Logs), fqdn-egress-firewall (no flow logs),
+/// hybrid-access (HIPAA).
 fn features(policy: &Policy) -> Vec<String> {
     let p = &cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
     let mut f: Vec<String> = p.groups.iter().map(|g| format!("tier:{}", g.tier.as_str())).collect();
