@@ -64,7 +64,9 @@ fn features(policy: &cloudwall_core::policy::Policy) -> Vec<String> {
 fn apply_sh_creates_the_vpc_endpoints() {
     let chosen = pipeline::covering_aws_examples(features);
     moto::each_on_moto(&chosen, |(p, _, _)| p.display().to_string(), |moto, (example, policy, _)| {
-        let region = policy.deployment.region.clone().unwrap_or_else(|| "us-east-1".into());
+        // The region apply.sh runs in (AWS_REGION), which need not be the profile's: the
+        // endpoints belong to the VPC's region.
+        let region = moto.region.clone();
         // The groups (the endpoint group is one) and this phase: the other phases' commands
         // run in `aws_verify`, which applies everything.
         let files = cloudwall_core::provider::Provider::render(&Aws, policy, &[Phase::Groups, Phase::Endpoints]).expect("render");
