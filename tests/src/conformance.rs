@@ -54,11 +54,29 @@ pub fn artifacts_are_clean(files: &Artifacts) {
 /// The port workloads use to reach an egress proxy.
 pub const PROXY_PORT: u16 = 3128;
 
-fn rule_key(group: &str, ingress: bool, ports: &str, peer: &str) -> String {
+/// The AWS provider as the suite sees it.
+pub fn aws() -> Target<'static> {
+    Target {
+        provider: &cloudwall_aws::Aws,
+        read: crate::readback::aws_terraform,
+        group_suffix: "-sg",
+        max_description: 255,
+        arrow: "to",
+        host_name_egress: true,
+        public_edge: true,
+        read_region: Some(crate::readback::aws_terraform_region),
+    }
+}
+
+/// One rule as the suite compares them: `{group} {ingress} {ports} {peer}`, where ports is
+/// a [`cloudwall_core::ports::PortRange`]'s text (`443/tcp`, `all`, `icmp`) and peer a group
+/// name, a CIDR or `prefix-list:{name}`.
+pub fn rule_key(group: &str, ingress: bool, ports: &str, peer: &str) -> String {
     format!("{group} {ingress} {ports} {peer}")
 }
 
-fn read_key(r: &crate::readback::ReadRule) -> String {
+/// The key of a rule read back from artifacts.
+pub fn read_key(r: &crate::readback::ReadRule) -> String {
     let peer = match &r.peer {
         ReadPeer::Group(g) => g.clone(),
         ReadPeer::Cidr(c) => c.to_string(),
@@ -202,23 +220,27 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
 /// load balancer's internet ingress comes from it instead of the internet.
 pub const CLOUDFRONT_PREFIX_LIST: &str = "com.amazonaws.global.cloudfront.origin-facing";
 
-/// The artifacts hold exactly the Policy's rules: same groups, directions, ports, peers.
-/// Under `multi-edge` / `api-gateway` the public load balancer's internet ingress comes
-/// from the edge instead: the CloudFront prefix list, or the one extra group of the API
-/// gateway's VPC link (which then has one egress rule to the load balancer per port range).
-pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
+/// The one group beyond the Policy's (and the proxy's) under `api-gateway`: the VPC link's.
+pub fn edge_link_group(t: &Target, policy: &Policy, rb: &ReadBack) -> Option<String> {
+    if policy.deployment.public != PublicMode::ApiGateway {
+        return None;
+    }
     let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
     let groups: BTreeSet<String> = policy.groups.iter().map(|g| name(&g.id)).collect();
-    let mode = policy.deployment.public;
     let proxy = proxy_group(t, rb);
-    let link: Option<String> = if mode == PublicMode::ApiGateway {
-        let extra: Vec<&String> =
-            rb.groups.iter().filter(|g| !groups.contains(*g) && Some(*g) != proxy.as_ref()).collect();
-        assert!(extra.len() <= 1, "api-gateway: more than one group beyond the policy's: {extra:?}");
-        extra.first().map(|g| (*g).clone())
-    } else {
-        None
-    };
+    let extra: Vec<&String> = rb.groups.iter().filter(|g| !groups.contains(*g) && Some(*g) != proxy.as_ref()).collect();
+    assert!(extra.len() <= 1, "api-gateway: more than one group beyond the policy's: {extra:?}");
+    extra.first().map(|g| (*g).clone())
+}
+
+/// The Policy's rules as the artifacts must hold them ([`rule_key`]s). Under `multi-edge` /
+/// `api-gateway` the public load balancer's internet ingress comes from the edge instead:
+/// the CloudFront prefix list, or the VPC link's group (see [`edge_link_group`]), which
+/// then has one egress rule to the load balancer per port range.
+pub fn policy_rules(t: &Target, policy: &Policy, rb: &ReadBack) -> BTreeSet<String> {
+    let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
+    let mode = policy.deployment.public;
+    let link = edge_link_group(t, policy, rb);
     let fronted = |id: &str| {
         t.public_edge
             && matches!(mode, PublicMode::MultiEdge | PublicMode::ApiGateway)
@@ -232,15 +254,36 @@ pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
                 PublicMode::MultiEdge => format!("prefix-list:{CLOUDFRONT_PREFIX_LIST}"),
                 _ => {
                     let link = link.clone().expect("api-gateway: no VPC-link group in the artifacts");
-                    want.insert(format!("{link} false {} {}", r.ports, name(&r.group)));
+                    want.insert(rule_key(&link, false, &r.ports.to_string(), &name(&r.group)));
                     link
                 }
             },
             Peer::Group { id } => name(id),
             Peer::Cidr { cidr, .. } => cidr.to_string(),
         };
-        want.insert(format!("{} {} {} {}", name(&r.group), ingress, r.ports, peer));
+        want.insert(rule_key(&name(&r.group), ingress, &r.ports.to_string(), &peer));
     }
+    want
+}
+
+/// Every rule the artifacts hold: the Policy's ([`policy_rules`]) and host-name egress's
+/// ([`egress_filter_rules`]).
+pub fn expected_rules(t: &Target, policy: &Policy, rb: &ReadBack) -> BTreeSet<String> {
+    let mut all = policy_rules(t, policy, rb);
+    all.extend(egress_filter_rules(t, policy, rb));
+    all
+}
+
+/// The artifacts hold exactly the Policy's rules: same groups, directions, ports, peers.
+/// Under `multi-edge` / `api-gateway` the public load balancer's internet ingress comes
+/// from the edge instead: the CloudFront prefix list, or the one extra group of the API
+/// gateway's VPC link (which then has one egress rule to the load balancer per port range).
+pub fn artifacts_match_policy(t: &Target, policy: &Policy, rb: &ReadBack) {
+    let name = |id: &str| format!("{}{}", policy.group(id).expect("group").name, t.group_suffix);
+    let groups: BTreeSet<String> = policy.groups.iter().map(|g| name(&g.id)).collect();
+    let proxy = proxy_group(t, rb);
+    let link = edge_link_group(t, policy, rb);
+    let want = policy_rules(t, policy, rb);
     let filter_rules = egress_filter_rules(t, policy, rb);
     let all: BTreeSet<String> = rb.rules.iter().map(read_key).collect();
     let absent: Vec<_> = filter_rules.difference(&all).collect();

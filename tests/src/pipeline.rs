@@ -46,3 +46,39 @@ pub fn write_artifacts(dir: &Path, files: &Artifacts) {
         std::fs::write(&p, text).unwrap();
     }
 }
+
+/// The AWS examples (their compiled Policy) that together show every feature `features`
+/// finds in any AWS example, chosen greedily (most uncovered features first; ties by
+/// name), each with the features it was chosen for. The slow suites (moto) run these
+/// instead of every example: a new example with a new option joins the set by itself.
+pub fn covering_aws_examples(features: impl Fn(&Policy) -> Vec<String>) -> Vec<(PathBuf, Policy, Vec<String>)> {
+    let mut left: Vec<(PathBuf, Policy, std::collections::BTreeSet<String>)> = examples()
+        .into_iter()
+        .map(|p| (p.clone(), policy_of(&p)))
+        .filter(|(_, pol)| pol.deployment.providers.iter().any(|p| p == "aws"))
+        .map(|(p, pol)| {
+            let f = features(&pol).into_iter().collect();
+            (p, pol, f)
+        })
+        .collect();
+    assert!(!left.is_empty(), "no AWS example");
+    let mut covered = std::collections::BTreeSet::new();
+    let mut out = vec![];
+    loop {
+        let best = left
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, f))| (f.difference(&covered).count(), std::cmp::Reverse(i)))
+            .max()
+            .filter(|(n, _)| *n > 0);
+        let Some((_, std::cmp::Reverse(i))) = best else { break };
+        let (path, policy, f) = left.remove(i);
+        let new: Vec<String> = f.difference(&covered).cloned().collect();
+        covered.extend(f);
+        out.push((path, policy, new));
+    }
+    for (path, _, new) in &out {
+        eprintln!("{}: covers {}", path.file_name().unwrap().to_string_lossy(), new.join(", "));
+    }
+    out
+}

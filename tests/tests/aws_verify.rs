@@ -2,24 +2,22 @@
 //! passes; each violation injected by hand (the way drift happens) makes its check fail
 //! with exit 1; a check that cannot run (no `aws`, an API error) exits 2.
 //!
-//! Two things apply.sh does not create yet (other phases render them): private endpoints
-//! and flow logs. Until they land, the test creates them with `aws` as the profile asks
-//! (`create_missing_pieces`), only where none exists, so the checks see the state a full
-//! apply leaves.
-//!
 //! The emulator lacks `ssm describe-instance-information` (it answers 500 "not
 //! implemented"). The test shows that the script then reports `ERROR ssm-coverage` and exits
 //! 2, and runs the SSM comparison through the real `aws` CLI (its argument parsing, botocore
 //! parameter validation against the SSM service model, `--query` and text output) with only
 //! that one HTTP exchange answered locally (`ssm_shim`), as an account answers for an
 //! instance with or without a registered agent.
+//!
+//! The examples run are the ones that together show every option the script checks
+//! ([`features`]), each in its own VPC, a few at a time; the violations are injected on the
+//! first of them (the one showing the most options).
 
 use cloudwall_aws::phases::verify::{self, EndpointType};
 use cloudwall_aws::plan::Plan;
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::Policy;
-use cloudwall_core::profile::model::{FlowLogDestination, FlowLogTraffic};
-use cloudwall_tests::{moto::Moto, pipeline, tools};
+use cloudwall_tests::{moto, moto::Moto, pipeline, tools};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -73,69 +71,6 @@ fn group_id(moto: &Moto, vpc: &str, name: &str) -> String {
         &format!("Name=group-name,Values={name}"),
     ]);
     v["SecurityGroups"][0]["GroupId"].as_str().unwrap_or_else(|| panic!("no group {name}")).to_string()
-}
-
-/// Creates the endpoints and the flow log the profile asks for, where none exists yet.
-fn create_missing_pieces(moto: &Moto, plan: &Plan<'_>, net: &Env) {
-    let vpc = get(net, "VPC_ID");
-    let present = moto.aws_json(&["ec2", "describe-vpc-endpoints", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
-    let have: Vec<&str> = present["VpcEndpoints"].as_array().unwrap().iter().map(|e| e["ServiceName"].as_str().unwrap()).collect();
-    let group = plan.groups.iter().find(|g| g.group.id == cloudwall_core::policy::ENDPOINTS_GROUP).map(|g| group_id(moto, vpc, &g.name));
-    for (svc, kind) in verify::expected_endpoints(plan.policy) {
-        let name = format!("com.amazonaws.{}.{svc}", moto.region);
-        if have.contains(&name.as_str()) {
-            continue;
-        }
-        let mut args: Vec<String> = ["ec2", "create-vpc-endpoint", "--vpc-id", vpc, "--service-name", &name].map(String::from).to_vec();
-        match kind {
-            EndpointType::Gateway => {
-                args.extend(["--vpc-endpoint-type".into(), "Gateway".into(), "--route-table-ids".into()]);
-                args.extend(get(net, "PRIVATE_ROUTE_TABLE_IDS").split_whitespace().map(String::from));
-            }
-            EndpointType::Interface => {
-                args.extend(["--vpc-endpoint-type".into(), "Interface".into(), "--private-dns-enabled".into(), "--subnet-ids".into()]);
-                args.extend(get(net, "APP_SUBNET_IDS").split_whitespace().map(String::from));
-                if let Some(g) = &group {
-                    args.extend(["--security-group-ids".into(), g.clone()]);
-                }
-            }
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        moto.aws_json(&args);
-    }
-    if let Some(f) = &plan.policy.controls.flow_logs {
-        let logs = moto.aws_json(&["ec2", "describe-flow-logs", "--filter", &format!("Name=resource-id,Values={vpc}")]);
-        if logs["FlowLogs"].as_array().is_some_and(|l| !l.is_empty()) {
-            return;
-        }
-        let traffic = match f.traffic {
-            FlowLogTraffic::All => "ALL",
-            FlowLogTraffic::Reject => "REJECT",
-            FlowLogTraffic::Accept => "ACCEPT",
-        };
-        let target = format!("flow-logs-{vpc}");
-        let mut args = vec!["ec2", "create-flow-logs", "--resource-type", "VPC", "--resource-ids", vpc, "--traffic-type", traffic];
-        let arn;
-        match f.destination {
-            FlowLogDestination::Logs => {
-                moto.aws_json(&["logs", "create-log-group", "--log-group-name", &target]);
-                args.extend([
-                    "--log-destination-type",
-                    "cloud-watch-logs",
-                    "--log-group-name",
-                    &target,
-                    "--deliver-logs-permission-arn",
-                    "arn:aws:iam::123456789012:role/flow-logs",
-                ]);
-            }
-            FlowLogDestination::ObjectStorage => {
-                moto.aws_json(&["s3api", "create-bucket", "--bucket", &target]);
-                arn = format!("arn:aws:s3:::{target}");
-                args.extend(["--log-destination-type", "s3", "--log-destination", &arn]);
-            }
-        }
-        moto.aws_json(&args);
-    }
 }
 
 /// The real `aws` CLI with one operation the emulator lacks, `ssm
@@ -203,29 +138,74 @@ fn assert_exit(got: (i32, String, String), code: i32, want_fail: &[&str], what: 
 
 /// Checks the printed statuses after a clean apply: every check of the profile passes;
 /// groups-attached warns (nothing runs in the VPC).
-fn assert_clean(plan: &Plan<'_>, got: (i32, String, String), what: &str) {
-    let out = assert_exit(got, 0, &[], what);
+fn assert_clean(plan: &Plan<'_>, apply_sh: &str, got: (i32, String, String), what: &str) {
+    // moto 5 stores no description on a rule whose peer is a managed prefix list (the
+    // CloudFront list under multi-edge), so `rules-described` fails there on the emulator
+    // alone. That failure is accepted only when it names nothing but prefix-list rules and
+    // apply.sh sends a description with every prefix-list reference (checked below).
+    let moto_gap = |out: &str| -> bool {
+        let Some(line) = out.lines().find(|l| l.starts_with("FAIL rules-described: no description on: ")) else { return false };
+        let items = line.trim_start_matches("FAIL rules-described: no description on: ");
+        let only_prefix_lists = items.split("; ").all(|i| i.rsplit(" from ").next().is_some_and(|p| p.starts_with("pl-")));
+        let refs: Vec<&str> = apply_sh.lines().filter(|l| l.contains("\"PrefixListIds\"")).collect();
+        let described = !refs.is_empty() && refs.iter().all(|l| l.contains("\"Description\":\"") && !l.contains("\"Description\":\"\""));
+        only_prefix_lists && described
+    };
+    let gap = moto_gap(&got.1);
+    if gap {
+        eprintln!("{what}: moto drops descriptions on prefix-list rules; apply.sh sends them (checked), rules-described's failure there is the emulator's");
+    }
+    let out = if gap { assert_exit(got, 1, &["rules-described"], what) } else { assert_exit(got, 0, &[], what) };
     let st = statuses(&out);
     let want: Vec<&str> = verify::checks_of(plan);
     assert_eq!(st.keys().map(String::as_str).collect::<Vec<_>>().len(), want.len(), "{what}: {out}");
     for name in want {
-        let expected = if name == "groups-attached" { "WARN" } else { "PASS" };
+        let expected = match name {
+            "groups-attached" => "WARN",
+            "rules-described" if gap => "FAIL",
+            _ => "PASS",
+        };
         assert_eq!(st.get(name).map(String::as_str), Some(expected), "{what}: {name}\n{out}");
     }
 }
 
+/// What the script checks and how: the checks it holds, the flow-log destination and
+/// traffic, the edge in front of the load balancer and host-name egress (both change the
+/// expected groups and rules), and the SSM scope (every instance, or the `hybrid` tiers').
+///
+/// With today's examples this picks: pci-nacls-deny (every check, flow logs to object
+/// storage, host-name egress through the firewall; the violations are injected there),
+/// api-gateway (flow logs to CloudWatch Logs, the VPC link's group), fqdn-egress-proxy (the
+/// proxy's group), hybrid-access (SSM scope limited to the hybrid tiers), multi-edge (the
+/// CloudFront prefix list).
+fn features(policy: &Policy) -> Vec<String> {
+    let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
+    let plan = Plan::new(&eff).unwrap();
+    let mut f: Vec<String> = verify::checks_of(&plan).into_iter().map(|c| format!("check:{c}")).collect();
+    if let Some(l) = &eff.controls.flow_logs {
+        f.push(format!("flow-logs:{:?}:{:?}", l.destination, l.traffic));
+    }
+    f.push(format!("public:{:?}", eff.deployment.public));
+    if !eff.fqdn_egress.is_empty() {
+        f.push(format!("host-name-egress:{:?}", eff.controls.egress_mode));
+    }
+    if verify::uses_ssm(&eff.access) {
+        let hybrid = eff.access.strategy == Some(cloudwall_core::profile::model::Bastion::Hybrid);
+        f.push(format!("ssm-scope:{}", if hybrid { "hybrid-tiers" } else { "every-instance" }));
+    }
+    f
+}
+
 #[test]
-#[ignore = "slow (every example through moto, 15+ min) and not yet confirmed green after the phase merge; run with `cargo test -p cloudwall-tests --test aws_verify -- --ignored` (issue 3)"]
 fn verify_sh_passes_after_apply_and_catches_each_violation() {
-    let Some(moto) = Moto::start() else { return };
-    let mut checked = 0;
-    for example in pipeline::examples() {
-        let policy: Policy = pipeline::policy_of(&example);
-        if !policy.deployment.providers.iter().any(|p| p == "aws") {
-            continue;
-        }
-        let plan = Plan::new(&policy).unwrap();
-        let files = pipeline::render_all(&Aws, &policy);
+    let chosen: Vec<(usize, std::path::PathBuf, Policy)> =
+        pipeline::covering_aws_examples(features).into_iter().enumerate().map(|(i, (p, pol, _))| (i, p, pol)).collect();
+    moto::each_on_moto(&chosen, |(_, p, _)| p.display().to_string(), |moto, (index, example, policy)| {
+        let moto: &Moto = moto;
+        // What the provider renders from (the access strategy adds endpoints and groups).
+        let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
+        let plan = Plan::new(&eff).unwrap();
+        let files = pipeline::render_all(&Aws, policy);
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
         let apply = dir.path().join("cli/apply.sh");
@@ -234,8 +214,8 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         let vpc = get(&net, "VPC_ID").to_string();
 
         // A VPC with nothing applied: the groups and their rules are missing.
-        if checked == 0 {
-            let (code, out, err) = run_script(&moto, &script, &net, &[]);
+        if *index == 0 {
+            let (code, out, err) = run_script(moto, &script, &net, &[]);
             assert_eq!(code, 1, "{}: empty VPC\n{out}\n{err}", example.display());
             let st = statuses(&out);
             for name in ["groups-present", "rules-match-policy"] {
@@ -247,50 +227,48 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         cmd.arg(&apply).envs(moto.env()).envs(net.iter().cloned());
         let (code, out, err) = tools::run(&mut cmd);
         assert_eq!(code, 0, "apply.sh failed\n{out}\n{err}");
-        create_missing_pieces(&moto, &plan, &net);
 
         let what = format!("{} after apply", example.display());
-        assert_clean(&plan, run_script(&moto, &script, &net, &[]), &what);
-        checked += 1;
+        assert_clean(&plan, &files["cli/apply.sh"], run_script(moto, &script, &net, &[]), &what);
         eprintln!("{what}: every check passes");
-        if checked > 1 {
-            continue;
+        if *index != 0 {
+            return;
         }
 
         // The violations, one at a time, each undone before the next.
         let app = plan.groups.iter().find(|g| g.group.kind.is_some() && g.group.tier.as_str() == "app").expect("an app group");
-        let app_id = group_id(&moto, &vpc, &app.name);
+        let app_id = group_id(moto, &vpc, &app.name);
         let name = example.display().to_string();
 
         // (a) SSH from the internet.
         let ssh = perm("tcp", Some(22), "0.0.0.0/0", Some("temporary debug access"));
-        aws_ok(&moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
+        aws_ok(moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[]),
+            run_script(moto, &script, &net, &[]),
             1,
             &["no-internet-sensitive-port", "rules-match-policy"],
             &format!("{name}: ssh from the internet"),
         );
         assert!(out.contains(&format!("FAIL no-internet-sensitive-port: {} ({app_id}) ingress tcp 22 from 0.0.0.0/0 opens 22 SSH", app.name)), "{out}");
         assert!(out.contains(&format!("extra: {} ingress tcp 22 from 0.0.0.0/0", app.name)), "{out}");
-        aws_ok(&moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
+        aws_ok(moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &ssh]);
 
         // (b) the allow-all egress back.
         let all = perm("-1", None, "0.0.0.0/0", None);
-        aws_ok(&moto, &["ec2", "authorize-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
+        aws_ok(moto, &["ec2", "authorize-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[]),
+            run_script(moto, &script, &net, &[]),
             1,
             &["default-egress-revoked", "rules-described", "rules-match-policy"],
             &format!("{name}: allow-all egress"),
         );
         assert!(out.contains(&format!("FAIL default-egress-revoked: {} ({app_id}) allows all egress to 0.0.0.0/0", app.name)), "{out}");
-        aws_ok(&moto, &["ec2", "revoke-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
+        aws_ok(moto, &["ec2", "revoke-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
 
         // (c) a rule whose description was removed.
         let public = plan.rules.iter().find(|r| r.rule.peer.is_internet() && r.protocol == "tcp").expect("an internet rule");
         let (g, (port, _)) = (&plan.groups[public.group], public.ports.unwrap());
-        let g_id = group_id(&moto, &vpc, &g.name);
+        let g_id = group_id(moto, &vpc, &g.name);
         let cidr = match public.peer {
             cloudwall_aws::plan::SgPeer::Cidr(n) => n.to_string(),
             _ => unreachable!(),
@@ -302,22 +280,22 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
             serde_json::json!([{ "IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{ "CidrIp": cidr, "Description": "" }] }])
         }
         .to_string();
-        aws_ok(&moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &undescribed]);
-        let out = assert_exit(run_script(&moto, &script, &net, &[]), 1, &["rules-described"], &format!("{name}: no description"));
+        aws_ok(moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &undescribed]);
+        let out = assert_exit(run_script(moto, &script, &net, &[]), 1, &["rules-described"], &format!("{name}: no description"));
         assert!(out.contains(&format!("FAIL rules-described: no description on: {} ingress tcp {port} from {cidr}", g.name)), "{out}");
         let restored = undescribed.replace("\"Description\":\"\"", &format!("\"Description\":{}", serde_json::json!(public.description)));
-        aws_ok(&moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &restored]);
+        aws_ok(moto, &["ec2", "update-security-group-rule-descriptions-ingress", "--group-id", &g_id, "--ip-permissions", &restored]);
 
         // (d) an extra, described, harmless-looking rule: drift all the same.
         let extra = perm("tcp", Some(8443), "10.0.0.0/8", Some("added by hand"));
-        aws_ok(&moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
-        let out = assert_exit(run_script(&moto, &script, &net, &[]), 1, &["rules-match-policy"], &format!("{name}: extra rule"));
+        aws_ok(moto, &["ec2", "authorize-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
+        let out = assert_exit(run_script(moto, &script, &net, &[]), 1, &["rules-match-policy"], &format!("{name}: extra rule"));
         assert!(out.contains(&format!("FAIL rules-match-policy: extra: {} ingress tcp 8443 from 10.0.0.0/8", app.name)), "{out}");
-        aws_ok(&moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
+        aws_ok(moto, &["ec2", "revoke-security-group-ingress", "--group-id", &app_id, "--ip-permissions", &extra]);
 
         // groups-attached is a failure when asked for.
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[("VERIFY_REQUIRE_ATTACHED", "1")]),
+            run_script(moto, &script, &net, &[("VERIFY_REQUIRE_ATTACHED", "1")]),
             1,
             &["groups-attached"],
             &format!("{name}: VERIFY_REQUIRE_ATTACHED=1"),
@@ -331,15 +309,15 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         ]);
         let instance = run["Instances"][0]["InstanceId"].as_str().unwrap().to_string();
         // The emulator cannot answer the SSM query: the check could not run.
-        let (code, out, err) = run_script(&moto, &script, &net, &[]);
+        let (code, out, err) = run_script(moto, &script, &net, &[]);
         assert_eq!(code, 2, "{name}: ssm query unanswered\n{out}\n{err}");
         assert_eq!(statuses(&out)["ssm-coverage"], "ERROR", "{out}");
         assert!(out.contains("ERROR ssm-coverage: ssm describe-instance-information:"), "{out}");
         // Through the real CLI with the SSM answer of an account where the agent is absent...
-        let shim = ssm_shim(&moto, dir.path());
+        let shim = ssm_shim(moto, dir.path());
         let path = path_with(&shim, &moto);
         let out = assert_exit(
-            run_script(&moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", "i-0aaaaaaaaaaaaaaaa")]),
+            run_script(moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", "i-0aaaaaaaaaaaaaaaa")]),
             1,
             &["ssm-coverage"],
             &format!("{name}: instance without SSM"),
@@ -347,13 +325,13 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         assert!(out.contains("FAIL ssm-coverage: running but not online in SSM") && out.contains(&instance), "{out}");
         // ...and where it is online.
         let online = format!("i-0aaaaaaaaaaaaaaaa {instance}");
-        let (code, out, err) = run_script(&moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", &online)]);
+        let (code, out, err) = run_script(moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", &online)]);
         assert_eq!(code, 0, "{name}: instance online in SSM\n{out}\n{err}");
         assert_eq!(statuses(&out)["ssm-coverage"], "PASS", "{out}");
-        aws_ok(&moto, &["ec2", "terminate-instances", "--instance-ids", &instance]);
+        aws_ok(moto, &["ec2", "terminate-instances", "--instance-ids", &instance]);
 
         // (e) an expected endpoint deleted.
-        let (svc, _) = verify::expected_endpoints(&policy).into_iter().find(|(_, t)| *t == EndpointType::Interface).expect("an interface endpoint");
+        let (svc, _) = verify::expected_endpoints(policy).into_iter().find(|(_, t)| *t == EndpointType::Interface).expect("an interface endpoint");
         let service = format!("com.amazonaws.{}.{svc}", moto.region);
         let eps = moto.aws_json(&[
             "ec2",
@@ -363,16 +341,15 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
             &format!("Name=service-name,Values={service}"),
         ]);
         let id = eps["VpcEndpoints"][0]["VpcEndpointId"].as_str().unwrap().to_string();
-        aws_ok(&moto, &["ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", &id]);
-        let out = assert_exit(run_script(&moto, &script, &net, &[]), 1, &["endpoints-present"], &format!("{name}: endpoint deleted"));
+        aws_ok(moto, &["ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", &id]);
+        let out = assert_exit(run_script(moto, &script, &net, &[]), 1, &["endpoints-present"], &format!("{name}: endpoint deleted"));
         // The emulator, like AWS for a while, lists a deleted endpoint in state `deleted`.
         assert!(
             out.contains(&format!("FAIL endpoints-present: {service}: missing"))
                 || out.contains(&format!("FAIL endpoints-present: {service}: state deleted")),
             "{out}"
         );
-    }
-    assert!(checked > 0, "no AWS example was checked");
+    });
 }
 
 #[test]
@@ -407,4 +384,51 @@ fn verify_sh_cannot_run_without_its_inputs() {
     let (code, out, err) = tools::run(&mut cmd);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("cannot read VPC vpc-0123456789abcdef0"), "{err}");
+}
+
+/// The rules `verify.sh` compares the live groups with are the ones the conformance suite
+/// expects of the artifacts (`conformance::expected_rules`, the one place the tests compute
+/// them), for every example: the script's own copy (`verify::expected_rules`) cannot drift.
+/// Its groups are every group the artifacts create (the VPC link's and the egress proxy's
+/// too: drift there matters as much).
+#[test]
+fn verify_sh_expects_the_rules_the_conformance_suite_expects() {
+    let target = cloudwall_tests::conformance::aws();
+    let mut checked = 0;
+    for example in pipeline::examples() {
+        let policy = pipeline::policy_of(&example);
+        if !policy.deployment.providers.iter().any(|p| p == "aws") {
+            continue;
+        }
+        let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, &policy);
+        let files = pipeline::render_all(&Aws, &policy);
+        let rb = cloudwall_tests::readback::aws_terraform(&files);
+        let want = cloudwall_tests::conformance::expected_rules(&target, &eff, &rb);
+        let plan = Plan::new(&eff).unwrap();
+        let groups: std::collections::BTreeSet<String> = verify::expected_groups(&plan).into_iter().collect();
+        assert_eq!(groups, rb.groups.iter().cloned().collect(), "{}: verify.sh's groups", example.display());
+        let got: std::collections::BTreeSet<String> = verify::expected_rules(&plan)
+            .into_iter()
+            .map(|[group, dir, proto, from, to, peer]| {
+                let ports = match proto.as_str() {
+                    "-1" => "all".to_string(),
+                    "icmp" | "icmpv6" => "icmp".to_string(),
+                    p if from == to => format!("{from}/{p}"),
+                    p => format!("{from}-{to}/{p}"),
+                };
+                cloudwall_tests::conformance::rule_key(&group, dir == "ingress", &ports, &peer)
+            })
+            .collect();
+        let missing: Vec<_> = want.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&want).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{}: verify.sh expects other rules\nmissing: {missing:#?}\nextra: {extra:#?}", example.display());
+        // And the script holds them.
+        let script = &files["verify/verify.sh"];
+        for r in verify::expected_rules(&plan) {
+            let line: Vec<String> = r.iter().map(|w| cloudwall_aws::shell::quote(w)).collect();
+            assert!(script.contains(&line.join(" ")), "{}: verify.sh lacks {r:?}", example.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 0);
 }

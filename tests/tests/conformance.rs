@@ -5,7 +5,7 @@
 
 use cloudwall_core::{compile, profile, rules};
 use cloudwall_tests::conformance::{self, Target};
-use cloudwall_tests::{gen, pipeline, readback};
+use cloudwall_tests::{gen, pipeline};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -49,20 +49,7 @@ macro_rules! conformance_suite {
     };
 }
 
-conformance_suite!(
-    aws,
-    Target {
-        provider: &cloudwall_aws::Aws,
-        read: readback::aws_terraform,
-        group_suffix: "-sg",
-        max_description: 255,
-        arrow: "to",
-        host_name_egress: true,
-        public_edge: true,
-        read_region: Some(readback::aws_terraform_region),
-    },
-    "aws"
-);
+conformance_suite!(aws, conformance::aws(), "aws");
 
 conformance_suite!(
     nftables,

@@ -1,6 +1,10 @@
 //! `cli/apply.sh` for real, against a local moto server on 127.0.0.1: create a VPC, run
 //! the script twice (idempotence), then compare `describe-security-groups` with the
 //! Policy rule by rule. Skips with a printed reason when `aws` or moto is missing.
+//!
+//! `aws` runs through `tests/tools/aws_forkserver.py` (the real CLI imported once and
+//! forked per call, see there; `CLOUDWALL_AWS_FORKSERVER=0` runs the plain CLI): each
+//! plain `aws` run spends about a second importing awscli and parsing its models.
 
 mod common;
 
@@ -19,13 +23,69 @@ use std::time::{Duration, Instant};
 struct Moto {
     child: Child,
     port: u16,
+    /// The `aws` fork server and the folder of its client (`aws`) and socket.
+    fast: Option<(Child, tempfile::TempDir)>,
 }
 
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some((c, _)) = &mut self.fast {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
+}
+
+/// `PATH` with the fork server's `aws` first.
+fn path_env(moto: &Moto) -> std::ffi::OsString {
+    let mut dirs: Vec<std::path::PathBuf> = moto.fast.iter().map(|(_, d)| d.path().to_path_buf()).collect();
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// Starts the fork server of the `aws` on PATH; `None` (plain CLI) when it cannot run.
+fn fork_server() -> Option<(Child, tempfile::TempDir)> {
+    if matches!(std::env::var("CLOUDWALL_AWS_FORKSERVER"), Ok(v) if v == "0" || v == "false") {
+        return None;
+    }
+    let aws = std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join("aws")).find(|p| p.is_file())?;
+    let python = std::fs::read_to_string(&aws).ok()?.lines().next()?.strip_prefix("#!")?.trim().to_string();
+    if python.contains(' ') || !Path::new(&python).is_file() {
+        return None;
+    }
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/tools/aws_forkserver.py");
+    let dir = tempfile::Builder::new().prefix("awsfs").tempdir_in("/tmp").ok()?;
+    let sock = dir.path().join("s");
+    let mut child = Command::new(&python)
+        .arg(&server)
+        .arg("serve")
+        .arg(&sock)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .ok()?;
+    let client = dir.path().join("aws");
+    let text = format!(
+        "#!{python} -SE\nimport sys\nsys.path.insert(0, {tools:?})\nimport aws_forkserver\nsys.exit(aws_forkserver.client({sock:?}, sys.argv[1:]))\n",
+        tools = server.parent()?.display().to_string(),
+        sock = sock.display().to_string(),
+    );
+    std::fs::write(&client, text).ok()?;
+    std::fs::set_permissions(&client, std::os::unix::fs::PermissionsExt::from_mode(0o755)).ok()?;
+    let start = Instant::now();
+    while std::os::unix::net::UnixStream::connect(&sock).is_err() {
+        if start.elapsed() > Duration::from_secs(60) || matches!(child.try_wait(), Ok(Some(_))) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some((child, dir))
 }
 
 fn start_moto() -> Result<Moto, String> {
@@ -36,7 +96,7 @@ fn start_moto() -> Result<Moto, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("moto_server not runnable: {e}"))?;
-    let mut moto = Moto { child, port };
+    let mut moto = Moto { child, port, fast: fork_server() };
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -50,8 +110,9 @@ fn start_moto() -> Result<Moto, String> {
     Err("moto_server did not listen within 30s".into())
 }
 
-fn aws_env(cmd: &mut Command, port: u16, home: &Path) {
-    cmd.env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+fn aws_env(cmd: &mut Command, moto: &Moto, home: &Path) {
+    cmd.env("PATH", path_env(moto))
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", moto.port))
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
@@ -62,9 +123,9 @@ fn aws_env(cmd: &mut Command, port: u16, home: &Path) {
         .env_remove("AWS_DEFAULT_REGION");
 }
 
-fn aws(port: u16, home: &Path, args: &[&str]) -> String {
+fn aws(moto: &Moto, home: &Path, args: &[&str]) -> String {
     let mut cmd = Command::new("aws");
-    aws_env(&mut cmd, port, home);
+    aws_env(&mut cmd, moto, home);
     let out = cmd.args(args).args(["--region", "us-east-1"]).output().unwrap();
     assert!(out.status.success(), "aws {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
@@ -134,9 +195,9 @@ fn live(describe: &Value) -> (BTreeSet<Flat>, BTreeMap<String, String>) {
     (out, names)
 }
 
-fn run_apply(script: &Path, port: u16, home: &Path, vpc: &str) -> String {
+fn run_apply(script: &Path, moto: &Moto, home: &Path, vpc: &str) -> String {
     let mut cmd = Command::new("bash");
-    aws_env(&mut cmd, port, home);
+    aws_env(&mut cmd, moto, home);
     let out = cmd.arg(script).env("VPC_ID", vpc).output().unwrap();
     assert!(
         out.status.success(),
@@ -162,19 +223,19 @@ fn apply_and_compare(policy: &Policy, updates: &[Policy]) {
         }
     };
     let home = tempfile::tempdir().unwrap();
-    let vpc = aws(moto.port, home.path(), &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--query", "Vpc.VpcId", "--output", "text"]);
+    let vpc = aws(&moto, home.path(), &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--query", "Vpc.VpcId", "--output", "text"]);
     let vpc = vpc.trim();
     let artifacts = Aws.render(policy, &[Phase::Groups]).unwrap();
     let script = home.path().join("apply.sh");
     std::fs::write(&script, &artifacts["cli/apply.sh"]).unwrap();
 
-    let first = run_apply(&script, moto.port, home.path(), vpc);
+    let first = run_apply(&script, &moto, home.path(), vpc);
     let describe = || -> Value {
         let filter = format!("Name=vpc-id,Values={vpc}");
-        serde_json::from_str(&aws(moto.port, home.path(), &["ec2", "describe-security-groups", "--filters", &filter, "--output", "json"])).unwrap()
+        serde_json::from_str(&aws(&moto, home.path(), &["ec2", "describe-security-groups", "--filters", &filter, "--output", "json"])).unwrap()
     };
     let after_first = describe();
-    let second = run_apply(&script, moto.port, home.path(), vpc);
+    let second = run_apply(&script, &moto, home.path(), vpc);
     let after_second = describe();
     assert_eq!(first, second, "the second run reports other ids");
     assert_eq!(after_first, after_second, "the second run changed live state");
@@ -196,7 +257,7 @@ fn apply_and_compare(policy: &Policy, updates: &[Policy]) {
     for update in updates {
         let artifacts = Aws.render(update, &[Phase::Groups]).unwrap();
         std::fs::write(&script, &artifacts["cli/apply.sh"]).unwrap();
-        let out = run_apply(&script, moto.port, home.path(), vpc);
+        let out = run_apply(&script, &moto, home.path(), vpc);
         assert_eq!(out, first, "group ids changed");
         let (rules, _) = live(&describe());
         let want = expected(update);

@@ -466,20 +466,15 @@ fn script(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
     s.push_str(SCRIPT_HELPER);
     let sg_var = endpoint_group(plan).map(|g| g.var.clone());
     for e in &ep.endpoints {
-        let service = format!("com.amazonaws.{}.{}", plan.region, e.service);
+        // The region the script runs in (`$REGION`: AWS_REGION, else the profile's), not
+        // the profile's: an endpoint's service and policy belong to the VPC's region.
+        let service = format!("\"com.amazonaws.$REGION\".{}", quote(&e.service));
         let name = names::tag_value(&format!("{env}-{}-vpce", e.service.replace('.', "-")));
-        let policy = e
-            .policy
-            .as_ref()
-            .map(|p| policy_json(p, &plan.region))
-            .unwrap_or_default();
-        let _ = write!(
-            s,
-            "ensure_endpoint {} {} {}",
-            quote(&service),
-            quote(&name),
-            quote(&policy)
-        );
+        let policy = match &e.policy {
+            Some(p) => policy_json(p, "\u{1}").split('\u{1}').map(quote).collect::<Vec<_>>().join("\"$REGION\""),
+            None => quote(""),
+        };
+        let _ = write!(s, "ensure_endpoint {service} {} {policy}", quote(&name));
         if e.gateway {
             s.push_str(" \\\n  --vpc-endpoint-type Gateway --route-table-ids \"${private_route_tables[@]}\"\n");
         } else {

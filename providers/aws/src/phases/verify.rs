@@ -171,24 +171,45 @@ pub fn expected_rules(plan: &Plan<'_>) -> BTreeSet<[String; 6]> {
             [plan.groups[r.group].name.clone(), dir.into(), r.protocol.into(), from.to_string(), to.to_string(), peer]
         })
         .collect();
+    // The API Gateway VPC link's group: its egress to the fronted load balancers.
+    if let Some(link) = &plan.edge.link {
+        for r in &plan.edge.link_rules {
+            let (from, to) = r.ports.unwrap_or((-1, -1));
+            let lb = plan.groups[r.lb].name.clone();
+            out.insert([link.name.clone(), "egress".into(), r.protocol.into(), from.to_string(), to.to_string(), lb]);
+        }
+    }
     // Host-name egress adds rules to the profile's groups (to the internet through the
-    // firewall, or to the egress proxy's group); the proxy's own rules are not checked here.
+    // firewall, or to the egress proxy's group) and, in proxy mode, the proxy's own rules.
     let proxy = super::egress::proxy_group_name(plan).0;
     for x in super::egress::extra_rules(plan) {
-        let Some(g) = x.group else { continue };
+        let group = x.group.map_or_else(|| proxy.clone(), |g| plan.groups[g].name.clone());
         let peer = match x.peer {
             Ok(Some(i)) => plan.groups[i].name.clone(),
             Ok(None) => proxy.clone(),
             Err(cidr) => cidr.to_string(),
         };
         out.insert([
-            plan.groups[g].name.clone(),
+            group,
             dir_word(x.ingress).into(),
             x.ports.proto.as_str().into(),
             x.ports.from.to_string(),
             x.ports.to.to_string(),
             peer,
         ]);
+    }
+    out
+}
+
+/// Every security group `apply.sh` creates: the profile's, the API Gateway VPC link's and
+/// the egress proxy's.
+pub fn expected_groups(plan: &Plan<'_>) -> Vec<String> {
+    let mut out: Vec<String> = plan.groups.iter().map(|g| g.name.clone()).collect();
+    if let Some(link) = &plan.edge.link {
+        out.push(link.name.clone());
+    }
+    if super::egress::extra_rules(plan).iter().any(|x| x.group.is_none() || matches!(x.peer, Ok(None))) {
+        out.push(super::egress::proxy_group_name(plan).0);
     }
     out
 }
@@ -260,8 +281,8 @@ pub fn script(plan: &Plan<'_>) -> String {
     s.push_str("# Management and database ports never open to the internet: port:name.\n");
     let sensitive: Vec<String> = SENSITIVE_PORTS.iter().map(|(p, n)| format!("{p}:{n}")).collect();
     words_array(&mut s, "SENSITIVE_PORTS", &sensitive);
-    s.push_str("# The security groups of the profile.\n");
-    let groups: Vec<String> = plan.groups.iter().map(|g| g.name.clone()).collect();
+    s.push_str("# The security groups of the profile (with the VPC link's and the egress proxy's).\n");
+    let groups = expected_groups(plan);
     words_array(&mut s, "EXPECTED_GROUPS", &groups);
     s.push_str("# Their rules: group, direction, protocol, from, to, peer (group name or CIDR).\n");
     let rules = expected_rules(plan);
