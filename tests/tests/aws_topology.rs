@@ -156,7 +156,7 @@ fn apply_sh_builds_the_hub_and_spoke_network_on_the_emulator() {
 fn multi_region_apply_sh_renders_each_region_with_its_cross_region_rules() {
     let Some(moto) = Moto::start() else { return };
     let policy = pipeline::policy_of(&tools::workspace_root().join("examples/multi-region.toml"));
-    let files = Aws.render(&policy, &[Phase::Groups]).expect("render");
+    let files = Aws.render(&policy, &[Phase::Groups, Phase::Verify]).expect("render");
     let dir = tempfile::tempdir().unwrap();
     pipeline::write_artifacts(dir.path(), &files);
     let mut env = vec![];
@@ -192,4 +192,25 @@ fn multi_region_apply_sh_renders_each_region_with_its_cross_region_rules() {
     assert_eq!(cidrs(&eu, "prod-app-api-sg", "IpPermissionsEgress"), set(&["10.1.30.0/24", "10.1.31.0/24"]), "api in eu-west-1 reaches us-east-1's data tier");
     assert!(cidrs(&us, "prod-app-api-sg", "IpPermissionsEgress").is_empty(), "in us-east-1 the database is a group reference");
     assert!(cidrs(&eu, "prod-data-cache-sg", "IpPermissions").is_empty(), "same-region flows never become address rules");
+
+    // verify.sh expects the cross-region rules from the same inputs: both regions' rules
+    // match; a peer range that apply.sh did not authorize is reported missing; without
+    // the input the script cannot tell those rules from drift and stops with status 2.
+    let verify = |env: &[(String, String)]| -> (i32, String, String) {
+        let mut cmd = Command::new("bash");
+        cmd.arg(dir.path().join("verify/verify.sh")).envs(moto.env()).envs(env.iter().cloned());
+        tools::run(&mut cmd)
+    };
+    let (_, out, err) = verify(&env);
+    assert_eq!(out.matches("PASS rules-match-policy").count(), 2, "rules-match-policy in both regions\nstdout:\n{out}\nstderr:\n{err}");
+    let mut drift = env.clone();
+    drift.iter_mut().find(|(k, _)| k == "PEER_CIDRS_EU_WEST_1_APP").unwrap().1 = "10.2.20.0/24 10.2.21.0/24".into();
+    let (code, out, _) = verify(&drift);
+    assert_ne!(code, 0);
+    let line = out.lines().find(|l| l.starts_with("FAIL rules-match-policy")).unwrap_or_else(|| panic!("no rules-match-policy failure:\n{out}"));
+    assert!(line.contains("10.2.21.0/24"), "{line}");
+    let missing: Vec<(String, String)> = env.iter().filter(|(k, _)| k != "PEER_CIDRS_EU_WEST_1_APP").cloned().collect();
+    let (code, _, err) = verify(&missing);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PEER_CIDRS_EU_WEST_1_APP is not set"), "{err}");
 }

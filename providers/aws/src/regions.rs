@@ -285,6 +285,49 @@ fn root_script(policy: &Policy, every: bool, file: &str, what: &str) -> String {
 }
 
 /// Renders a multi-region Policy: every region with `render_one`, then the root files.
+/// The `verify.sh` of one region with its cross-region rules expected too: the profile's
+/// `expected_rules` becomes `profile_rules`, and a new `expected_rules` adds one line per
+/// address range of `PEER_CIDRS_<REGION>_<TIER>` (required: without it the script cannot
+/// tell these rules from drift, so it stops with status 2, "could not run").
+fn verify_cross_region(script: &str, plan: &Plan<'_>, cross: &[CrossRegionRule<'_>]) -> String {
+    const MARK: &str = "\n# ---- live state";
+    let rules: Vec<(String, &str, &str, String, String, String)> = cross
+        .iter()
+        .filter_map(|c| {
+            let g = plan.groups.iter().find(|g| g.group.id == c.rule.group)?;
+            let (protocol, ports) = proto_ports(c);
+            let (from, to) = ports.unwrap_or((-1, -1));
+            let dir = if c.rule.direction == Direction::Ingress { "ingress" } else { "egress" };
+            Some((g.name.clone(), dir, protocol, from.to_string(), to.to_string(), peer_cidrs_env(&c.peer_region, c.peer_tier.as_str())))
+        })
+        .collect();
+    let (Some(at), false) = (script.find(MARK), rules.is_empty()) else {
+        return script.to_string();
+    };
+    let mut envs: Vec<&String> = rules.iter().map(|r| &r.5).collect();
+    envs.sort();
+    envs.dedup();
+    let mut add = String::from("\n# Cross-region flows: one rule per address range of the peer region's tier.\n");
+    for env in &envs {
+        let _ = writeln!(
+            add,
+            "if [ -z \"${{{env}:-}}\" ]; then\n  echo \"verify.sh: {env} is not set; export the peer tier's CIDRs (space-separated), as for apply.sh\" >&2\n  exit 2\nfi"
+        );
+    }
+    add.push_str("expected_rules() {\n  profile_rules\n  local cidr\n");
+    for (group, dir, protocol, from, to, env) in &rules {
+        let _ = writeln!(
+            add,
+            "  for cidr in ${env}; do\n    printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' {} {dir} {} {from} {to} \"$cidr\"\n  done",
+            quote(group),
+            quote(protocol)
+        );
+    }
+    add.push_str("}\n");
+    let (head, tail) = script.split_at(at);
+    format!("{}{add}{tail}", head.replacen("\nexpected_rules() {\n", "\nprofile_rules() {\n", 1))
+}
+
 pub fn render(
     policy: &Policy,
     phases: &[Phase],
@@ -325,6 +368,9 @@ pub fn render(
                 vars.extend(variable_blocks(text));
             }
             module_vars.push((region.clone(), vars));
+        }
+        if let Some(v) = files.get_mut("verify/verify.sh") {
+            *v = verify_cross_region(v, &plan, &cross);
         }
         if let Some(r) = files.remove("report.md") {
             let _ = writeln!(report, "\n## Region {region}\n");
