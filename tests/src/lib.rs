@@ -6,6 +6,7 @@ pub mod botocore;
 pub mod conformance;
 pub mod gen;
 pub mod moto;
+pub mod netfw;
 pub mod nftables;
 pub mod pipeline;
 pub mod readback;

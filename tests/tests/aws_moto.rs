@@ -20,7 +20,7 @@ use cloudwall_core::ports::Proto;
 use cloudwall_core::profile::model::PublicMode;
 use cloudwall_core::provider::{Phase, Provider};
 use cloudwall_tests::conformance::{self, rule_key};
-use cloudwall_tests::{moto, moto::Moto, pipeline, readback, tools};
+use cloudwall_tests::{moto, moto::Moto, netfw, pipeline, readback, tools};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
@@ -155,8 +155,10 @@ fn apply_sh_creates_exactly_the_policy_on_the_emulator() {
         let files = Aws.render(policy, &[Phase::Groups, Phase::Egress]).expect("render");
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
-        let net = moto.network();
+        let mut net = moto.network();
         let vpc_id = net[0].1.clone();
+        // Host-name egress through the firewall: its network and the Network Firewall shim.
+        let _shim = netfw::prepare(moto, policy, &mut net);
         let mut prefix_lists = BTreeMap::new();
         if policy.deployment.public == PublicMode::MultiEdge {
             prefix_lists.insert(cloudfront_prefix_list(moto), CLOUDFRONT_PREFIX_LIST.to_string());

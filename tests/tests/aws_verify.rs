@@ -17,7 +17,7 @@ use cloudwall_aws::phases::verify::{self, EndpointType};
 use cloudwall_aws::plan::Plan;
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::Policy;
-use cloudwall_tests::{moto, moto::Moto, pipeline, tools};
+use cloudwall_tests::{moto, moto::Moto, netfw, pipeline, tools};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -210,8 +210,10 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         pipeline::write_artifacts(dir.path(), &files);
         let apply = dir.path().join("cli/apply.sh");
         let script = dir.path().join("verify/verify.sh");
-        let net = moto.network();
+        let mut net = moto.network();
         let vpc = get(&net, "VPC_ID").to_string();
+        // Host-name egress through the firewall: its network and the Network Firewall shim.
+        let _shim = netfw::prepare(moto, policy, &mut net);
 
         // A VPC with nothing applied: the groups and their rules are missing.
         if *index == 0 {
