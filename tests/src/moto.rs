@@ -193,6 +193,47 @@ impl Moto {
         ));
         env
     }
+
+    /// [`Moto::network`] plus what the policy's topology adds to the scripts' inputs: for
+    /// hub-spoke, the hub's transit-gateway subnet and route table and, per spoke, a VPC
+    /// (`10.31.0.0/16`, `10.32.0.0/16`, ...) with its transit-gateway subnet, route table
+    /// and one pair of subnets per tier (`SPOKE_<NAME>_<TIER>_SUBNET_IDS`). Multi-region
+    /// profiles take one VPC per region instead; `tests/tests/aws_topology.rs` builds those.
+    pub fn network_for(&self, policy: &cloudwall_core::policy::Policy) -> Vec<(String, String)> {
+        let mut env = self.network();
+        if policy.spokes.is_empty() {
+            return env;
+        }
+        let get = |env: &[(String, String)], k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).expect("network input");
+        let subnet = |vpc: &str, cidr: &str, az: &str| -> String {
+            let zone = format!("{}{az}", self.region);
+            let s = self.aws_json(&["ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", cidr, "--availability-zone", &zone]);
+            s["Subnet"]["SubnetId"].as_str().expect("SubnetId").to_string()
+        };
+        let hub_vpc = get(&env, "VPC_ID");
+        env.push(("HUB_TGW_SUBNET_IDS".into(), subnet(&hub_vpc, "10.20.200.0/28", "a")));
+        env.push(("HUB_ROUTE_TABLE_IDS".into(), get(&env, "PRIVATE_ROUTE_TABLE_IDS")));
+        for (i, spoke) in policy.spokes.iter().enumerate() {
+            let prefix = cloudwall_aws::phases::topology::spoke_env(spoke);
+            let second = 31 + i;
+            let vpc = self.aws_json(&["ec2", "create-vpc", "--cidr-block", &format!("10.{second}.0.0/16")]);
+            let vpc = vpc["Vpc"]["VpcId"].as_str().expect("VpcId").to_string();
+            let rt = self.aws_json(&["ec2", "create-route-table", "--vpc-id", &vpc]);
+            let rt = rt["RouteTable"]["RouteTableId"].as_str().expect("RouteTableId").to_string();
+            env.push((format!("{prefix}_TGW_SUBNET_IDS"), subnet(&vpc, &format!("10.{second}.1.0/28"), "a")));
+            for (tier, third) in [("PUBLIC", 5), ("APP", 10), ("DATA", 20)] {
+                let ids: Vec<String> = ["a", "b"]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, az)| subnet(&vpc, &format!("10.{second}.{third}.{}/26", k * 64), az))
+                    .collect();
+                env.push((format!("{prefix}_{tier}_SUBNET_IDS"), ids.join(" ")));
+            }
+            env.push((format!("{prefix}_VPC_ID"), vpc));
+            env.push((format!("{prefix}_ROUTE_TABLE_IDS"), rt));
+        }
+        env
+    }
 }
 
 impl Drop for Moto {

@@ -49,13 +49,16 @@ pub fn write_artifacts(dir: &Path, files: &Artifacts) {
 
 /// The AWS examples (their compiled Policy) that together show every feature `features`
 /// finds in any AWS example, chosen greedily (most uncovered features first; ties by
-/// name), each with the features it was chosen for. The slow suites (moto) run these
+/// name), each with the features it was chosen for; multi-region examples excepted. The slow suites (moto) run these
 /// instead of every example: a new example with a new option joins the set by itself.
 pub fn covering_aws_examples(features: impl Fn(&Policy) -> Vec<String>) -> Vec<(PathBuf, Policy, Vec<String>)> {
     let mut left: Vec<(PathBuf, Policy, std::collections::BTreeSet<String>)> = examples()
         .into_iter()
         .map(|p| (p.clone(), policy_of(&p)))
         .filter(|(_, pol)| pol.deployment.providers.iter().any(|p| p == "aws"))
+        // The suites run each example in one region ([`crate::moto::Moto::network_for`]);
+        // multi-region examples have their own emulator test (tests/tests/aws_topology.rs).
+        .filter(|(_, pol)| !pol.is_multi_region())
         .map(|(p, pol)| {
             let f = features(&pol).into_iter().collect();
             (p, pol, f)

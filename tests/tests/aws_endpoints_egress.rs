@@ -74,7 +74,7 @@ fn apply_sh_creates_the_vpc_endpoints() {
         let policy = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
-        let net = moto.network();
+        let net = moto.network_for(&policy);
         let get = |k: &str| net.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap();
         let vpc_id = get("VPC_ID");
         let script = dir.path().join("cli/apply.sh");

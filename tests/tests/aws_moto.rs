@@ -155,7 +155,7 @@ fn apply_sh_creates_exactly_the_policy_on_the_emulator() {
         let files = Aws.render(policy, &[Phase::Groups, Phase::Egress]).expect("render");
         let dir = tempfile::tempdir().unwrap();
         pipeline::write_artifacts(dir.path(), &files);
-        let mut net = moto.network();
+        let mut net = moto.network_for(policy);
         let vpc_id = net[0].1.clone();
         // Host-name egress through the firewall: its network and the Network Firewall shim.
         let _shim = netfw::prepare(moto, policy, &mut net);

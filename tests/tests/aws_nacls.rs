@@ -101,7 +101,7 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
     moto::each_on_moto(&chosen, |(p, _, _)| p.display().to_string(), |moto, (example, policy, _)| {
         // What the provider renders from: the access strategy may add groups and rules.
         let plan = nacls::plan_nacls(&cloudwall_core::provider::Provider::effective_policy(&Aws, policy));
-        let mut env = moto.network();
+        let mut env = moto.network_for(policy);
         let vpc = env[0].1.clone();
         // The mgmt tier's subnets (moto::network makes the three others).
         let mut mgmt = vec![];

@@ -210,7 +210,7 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         pipeline::write_artifacts(dir.path(), &files);
         let apply = dir.path().join("cli/apply.sh");
         let script = dir.path().join("verify/verify.sh");
-        let mut net = moto.network();
+        let mut net = moto.network_for(policy);
         let vpc = get(&net, "VPC_ID").to_string();
         // Host-name egress through the firewall: its network and the Network Firewall shim.
         let _shim = netfw::prepare(moto, policy, &mut net);
@@ -424,8 +424,9 @@ fn verify_sh_expects_the_rules_the_conformance_suite_expects() {
         let missing: Vec<_> = want.difference(&got).collect();
         let extra: Vec<_> = got.difference(&want).collect();
         assert!(missing.is_empty() && extra.is_empty(), "{}: verify.sh expects other rules\nmissing: {missing:#?}\nextra: {extra:#?}", example.display());
-        // And the script holds them.
-        let script = &files["verify/verify.sh"];
+        // And the scripts hold them (a multi-region profile has one per region, under
+        // `verify/regions/<region>/`, beside the root script that runs them).
+        let script: String = files.iter().filter(|(k, _)| k.starts_with("verify/") && k.ends_with("verify.sh")).map(|(_, v)| v.as_str()).collect();
         for r in verify::expected_rules(&plan) {
             let line: Vec<String> = r.iter().map(|w| cloudwall_aws::shell::quote(w)).collect();
             assert!(script.contains(&line.join(" ")), "{}: verify.sh lacks {r:?}", example.display());
