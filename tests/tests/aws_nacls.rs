@@ -132,6 +132,8 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
                 let cidrs: Vec<String> = match e.peer {
                     NaclPeer::Cidr(c) => vec![c.to_string()],
                     NaclPeer::Tier(t) => subnets_of(t).iter().map(|s| cidr_of(s)).collect(),
+                    // Spoke NACLs (hub-spoke) are checked by aws_topology, with the spoke VPCs.
+                    NaclPeer::SpokeTier(..) => panic!("{}: spoke NACLs need the spoke VPCs", example.display()),
                 };
                 for (i, c) in cidrs.into_iter().enumerate() {
                     let (from, to) = e.ports.map_or((-1, -1), |(a, b)| (i64::from(a), i64::from(b)));

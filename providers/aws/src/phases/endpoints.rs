@@ -391,7 +391,8 @@ fn terraform(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
             b = b
                 .attr("vpc_endpoint_type", Expr::str("Interface"))
                 .attr("subnet_ids", Expr::raw("var.app_subnet_ids"))
-                .attr("private_dns_enabled", Expr::raw("true"));
+                // Hub-spoke: off, the shared private hosted zones (topology) answer instead.
+                .attr("private_dns_enabled", Expr::raw((!super::topology::shares_endpoint_dns(plan)).to_string()));
             if let Some(g) = sg {
                 b = b.attr(
                     "security_group_ids",
@@ -482,7 +483,7 @@ fn script(plan: &Plan<'_>, ep: &EndpointPlan) -> String {
             if let Some(v) = &sg_var {
                 let _ = write!(s, " --security-group-ids \"${v}\"");
             }
-            s.push_str(" --private-dns-enabled\n");
+            s.push_str(if super::topology::shares_endpoint_dns(plan) { " --no-private-dns-enabled\n" } else { " --private-dns-enabled\n" });
         }
     }
     s

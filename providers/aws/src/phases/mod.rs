@@ -45,6 +45,7 @@ pub fn all() -> Vec<(Phase, RenderPhase)> {
         (Phase::Nacls, kubernetes::render),
         (Phase::Access, access::render),
         (Phase::Endpoints, endpoints::render),
+        (Phase::Endpoints, topology::render_endpoint_dns),
         (Phase::Egress, egress::render),
         (Phase::Verify, verify::render),
     ]

@@ -12,6 +12,12 @@
 //! allow-list transits the NAT gateway in the public subnets, so the public NACL carries
 //! that transit too. `[[deny]]` ranges come first (rule numbers below 100) in every NACL;
 //! each NACL ends with numbered deny-all entries at 32000 ahead of the implicit `*` rule.
+//!
+//! With `topology = "hub-spoke"` a NACL belongs to a tier of one network: the hub's tiers
+//! (the `<tier>_subnet_*` inputs, `var.vpc_id`) and each spoke's tiers holding its
+//! workloads (`spoke_<name>_<tier>_subnet_*`, the spoke's VPC). A flow between networks
+//! opens both sides toward the other network's tier subnets; a spoke's internet egress
+//! transits the hub's public subnets (the NAT behind the egress filter).
 
 use crate::hcl::{Block, Expr};
 use crate::names;
@@ -19,9 +25,9 @@ use crate::phases::Contribution;
 use crate::plan::Plan;
 use crate::report::md_cell;
 use crate::shell::quote;
-use cloudwall_core::policy::{Direction, Peer, Policy};
+use cloudwall_core::policy::{Direction, Peer, Policy, SpokeInfo};
 use cloudwall_core::ports::Proto;
-use cloudwall_core::profile::model::Tier;
+use cloudwall_core::profile::model::{Tier, Topology};
 use ipnet::IpNet;
 use std::fmt::Write as _;
 
@@ -41,9 +47,48 @@ pub const RETURN_NOTE: &str =
 /// The other side of a NACL entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NaclPeer {
-    /// Every subnet of a tier (one entry per subnet CIDR).
+    /// Every subnet of a tier of the hub (of the VPC, without spokes): one entry per
+    /// subnet CIDR.
     Tier(Tier),
+    /// Every subnet of a tier of a spoke (index into `Policy::spokes`), hub-spoke only.
+    SpokeTier(usize, Tier),
     Cidr(IpNet),
+}
+
+impl NaclPeer {
+    /// Whether the peer stands for a list of subnet CIDRs.
+    pub fn is_tier(&self) -> bool {
+        !matches!(self, NaclPeer::Cidr(_))
+    }
+}
+
+/// Where a NACL's subnets are: a spoke (index into `Policy::spokes`) or the hub, and a tier.
+pub type Place = (Option<usize>, Tier);
+
+/// The spokes of a hub-spoke Policy (none for the other topologies).
+pub fn spokes_of(policy: &Policy) -> &[SpokeInfo] {
+    if policy.deployment.topology == Topology::HubSpoke {
+        &policy.spokes
+    } else {
+        &[]
+    }
+}
+
+/// The peer standing for a place's subnets.
+pub fn peer_of(place: Place) -> NaclPeer {
+    match place {
+        (None, t) => NaclPeer::Tier(t),
+        (Some(i), t) => NaclPeer::SpokeTier(i, t),
+    }
+}
+
+/// The place a peer's subnets are in (`None` for a CIDR).
+pub fn place_of_peer(peer: NaclPeer) -> Option<Place> {
+    match peer {
+        NaclPeer::Tier(t) => Some((None, t)),
+        NaclPeer::SpokeTier(i, t) => Some((Some(i), t)),
+        NaclPeer::Cidr(_) => None,
+    }
 }
 
 /// One logical NACL entry (a tier peer expands to one rule per subnet CIDR).
@@ -102,7 +147,9 @@ impl NaclEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Nacl {
     pub tier: Tier,
-    /// `{env}-{tier}-nacl`.
+    /// The spoke (index into `Policy::spokes`) whose VPC holds it; `None`: the hub.
+    pub spoke: Option<usize>,
+    /// `{env}-{tier}-nacl`, in a spoke `{env}-{spoke}-{tier}-nacl`.
     pub name: String,
     pub entries: Vec<NaclEntry>,
 }
@@ -113,7 +160,7 @@ impl Nacl {
         self.entries
             .iter()
             .filter(|e| e.egress == egress)
-            .map(|e| if matches!(e.peer, NaclPeer::Tier(_)) { subnets } else { 1 })
+            .map(|e| if e.peer.is_tier() { subnets } else { 1 })
             .sum()
     }
 }
@@ -134,11 +181,11 @@ fn proto_of(p: Proto, v6: bool) -> (&'static str, Option<(u16, u16)>, Option<(u1
 }
 
 struct Builder {
-    nacls: Vec<(Tier, Vec<NaclEntry>)>,
+    nacls: Vec<(Place, Vec<NaclEntry>)>,
 }
 
 impl Builder {
-    fn add(&mut self, tier: Tier, egress: bool, protocol: &'static str, ports: Option<(u16, u16)>, peer: NaclPeer, why: String, ret: bool) {
+    fn add(&mut self, tier: Place, egress: bool, protocol: &'static str, ports: Option<(u16, u16)>, peer: NaclPeer, why: String, ret: bool) {
         let idx = match self.nacls.iter().position(|(t, _)| *t == tier) {
             Some(i) => i,
             None => {
@@ -160,7 +207,7 @@ impl Builder {
     }
 
     /// The allow on `tier`'s side (`egress` = outbound) and the return path opposite.
-    fn flow(&mut self, tier: Tier, egress: bool, p: Proto, from: u16, to: u16, peer: NaclPeer, why: &str) {
+    fn flow(&mut self, tier: Place, egress: bool, p: Proto, from: u16, to: u16, peer: NaclPeer, why: &str) {
         let v6 = matches!(peer, NaclPeer::Cidr(IpNet::V6(_)));
         let (protocol, _, ret) = proto_of(p, v6);
         let ports = if matches!(p, Proto::Tcp | Proto::Udp) { Some((from, to)) } else { None };
@@ -172,14 +219,19 @@ impl Builder {
 /// The tiers whose subnets the Policy uses, and each tier's NACL entries.
 pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
     let mut b = Builder { nacls: Vec::new() };
-    let mut tiers: Vec<Tier> = policy.groups.iter().map(|g| g.tier).collect();
-    let tier_of = |id: &str| policy.group(id).map(|g| g.tier);
+    let spokes = spokes_of(policy);
+    let tier_of = |id: &str| -> Option<Place> {
+        let g = policy.group(id)?;
+        Some((spokes.iter().position(|s| s.workloads.iter().any(|w| *w == g.id)), g.tier))
+    };
+    let mut tiers: Vec<Place> = policy.groups.iter().filter_map(|g| tier_of(&g.id)).collect();
+    let hub_public: Place = (None, Tier::Public);
     let mut transit = false;
     for r in &policy.rules {
         let Some(here) = tier_of(&r.group) else { continue };
         let peer = match &r.peer {
             Peer::Group { id } => match tier_of(id) {
-                Some(t) => NaclPeer::Tier(t),
+                Some(t) => peer_of(t),
                 None => continue,
             },
             Peer::Cidr { cidr, .. } => NaclPeer::Cidr(cidr.trunc()),
@@ -187,11 +239,11 @@ pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
         let why = names::aws_text(&r.description.text());
         let egress = r.direction == Direction::Egress;
         b.flow(here, egress, r.ports.proto, r.ports.from, r.ports.to, peer, &why);
-        if egress && here != Tier::Public && matches!(peer, NaclPeer::Cidr(_)) {
+        if egress && here != hub_public && matches!(peer, NaclPeer::Cidr(_)) {
             transit = true;
             let t = format!("NAT transit of: {why}");
-            b.flow(Tier::Public, false, r.ports.proto, r.ports.from, r.ports.to, NaclPeer::Tier(here), &t);
-            b.flow(Tier::Public, true, r.ports.proto, r.ports.from, r.ports.to, peer, &t);
+            b.flow(hub_public, false, r.ports.proto, r.ports.from, r.ports.to, peer_of(here), &t);
+            b.flow(hub_public, true, r.ports.proto, r.ports.from, r.ports.to, peer, &t);
         }
     }
     for f in &policy.fqdn_egress {
@@ -203,23 +255,24 @@ pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
         );
         for p in &f.ports {
             b.flow(here, true, p.proto, p.from, p.to, any, &why);
-            if here != Tier::Public {
+            if here != hub_public {
                 transit = true;
                 let t = format!("NAT transit of: {why}");
-                b.flow(Tier::Public, false, p.proto, p.from, p.to, NaclPeer::Tier(here), &t);
-                b.flow(Tier::Public, true, p.proto, p.from, p.to, any, &t);
+                b.flow(hub_public, false, p.proto, p.from, p.to, peer_of(here), &t);
+                b.flow(hub_public, true, p.proto, p.from, p.to, any, &t);
             }
         }
     }
     if transit {
-        tiers.push(Tier::Public);
+        tiers.push(hub_public);
     }
     tiers.sort();
     tiers.dedup();
     let env = &policy.deployment.env;
     let mut out = Vec::new();
-    for tier in tiers {
-        let allows = b.nacls.iter().find(|(t, _)| *t == tier).map(|(_, l)| l.clone()).unwrap_or_default();
+    for place in tiers {
+        let (spoke, tier) = place;
+        let allows = b.nacls.iter().find(|(t, _)| *t == place).map(|(_, l)| l.clone()).unwrap_or_default();
         let mut entries = Vec::new();
         for egress in [false, true] {
             let deny: Vec<(IpNet, &str)> =
@@ -261,25 +314,58 @@ pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
                 });
             }
         }
-        out.push(Nacl { tier, name: format!("{env}-{}-nacl", tier.as_str()), entries });
+        let name = match spoke {
+            None => format!("{env}-{}-nacl", tier.as_str()),
+            Some(i) => format!("{env}-{}-{}-nacl", spokes[i].name, tier.as_str()),
+        };
+        out.push(Nacl { tier, spoke, name, entries });
     }
     out
 }
 
-fn resource_name(n: &Nacl, e: &NaclEntry) -> String {
-    format!("{}_{}_{}", n.tier.as_str(), if e.egress { "out" } else { "in" }, e.number)
+/// A place's part of Terraform names: `app`, `spoke_finance_app`.
+pub fn place_tf(policy: &Policy, (spoke, tier): Place) -> String {
+    match spoke {
+        None => tier.as_str().to_string(),
+        Some(i) => format!("spoke_{}_{}", super::topology::spoke_tf(&spokes_of(policy)[i]), tier.as_str()),
+    }
+}
+
+/// A place's part of shell names: `APP`, `SPOKE_FINANCE_APP`.
+pub fn place_sh(policy: &Policy, (spoke, tier): Place) -> String {
+    let up = tier.as_str().to_ascii_uppercase();
+    match spoke {
+        None => up,
+        Some(i) => format!("{}_{up}", super::topology::spoke_env(&spokes_of(policy)[i])),
+    }
+}
+
+/// A place in words: `app`, `spoke finance app`.
+fn place_words(policy: &Policy, (spoke, tier): Place) -> String {
+    match spoke {
+        None => tier.as_str().to_string(),
+        Some(i) => format!("spoke {} {}", spokes_of(policy)[i].name, tier.as_str()),
+    }
+}
+
+fn place(n: &Nacl) -> Place {
+    (n.spoke, n.tier)
+}
+
+fn resource_name(policy: &Policy, n: &Nacl, e: &NaclEntry) -> String {
+    format!("{}_{}_{}", place_tf(policy, place(n)), if e.egress { "out" } else { "in" }, e.number)
 }
 
 fn tf_protocol(p: &str) -> &str {
     p
 }
 
-fn cidr_var(t: Tier) -> String {
-    format!("{}_subnet_cidrs", t.as_str())
+fn cidr_var(policy: &Policy, p: Place) -> String {
+    format!("{}_subnet_cidrs", place_tf(policy, p))
 }
 
-fn ids_var(t: Tier) -> String {
-    format!("{}_subnet_ids", t.as_str())
+fn ids_var(policy: &Policy, p: Place) -> String {
+    format!("{}_subnet_ids", place_tf(policy, p))
 }
 
 fn ports_text(e: &NaclEntry) -> String {
@@ -295,7 +381,8 @@ fn ports_text(e: &NaclEntry) -> String {
 fn terraform(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
     let mut blocks: Vec<(Vec<String>, Block)> = Vec::new();
     let env = &plan.policy.deployment.env;
-    if nacls.iter().any(|n| n.tier == Tier::Mgmt) {
+    let policy = plan.policy;
+    if nacls.iter().any(|n| n.tier == Tier::Mgmt && n.spoke.is_none()) {
         blocks.push((vec![],
             Block::new("variable", &["mgmt_subnet_ids"])
                 .attr("description", Expr::str("Subnets of the mgmt tier (private; they hold the interface endpoints and management workloads)."))
@@ -303,16 +390,28 @@ fn terraform(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
                 .attr("default", Expr::raw("[]")),
         ));
     }
+    for n in nacls.iter().filter(|n| n.spoke.is_some()) {
+        let mut b = Block::new("variable", &[&ids_var(policy, place(n))])
+            .attr(
+                "description",
+                Expr::str(&names::aws_text(&format!("Subnets of the {} tier (in the spoke's VPC).", place_words(policy, place(n))))),
+            )
+            .attr("type", Expr::raw("list(string)"));
+        if n.tier == Tier::Mgmt {
+            b = b.attr("default", Expr::raw("[]"));
+        }
+        blocks.push((vec![], b));
+    }
     for n in nacls {
-        let var = cidr_var(n.tier);
+        let var = cidr_var(policy, place(n));
         blocks.push((vec![],
             Block::new("variable", &[&var])
                 .attr(
                     "description",
                     Expr::str(&format!(
                         "CIDR blocks of the {} subnets, in the order of {}. NACLs are stateless and CIDR-based: this is the one place subnet CIDRs are used.",
-                        n.tier.as_str(),
-                        ids_var(n.tier)
+                        names::aws_text(&place_words(policy, place(n))),
+                        ids_var(policy, place(n))
                     )),
                 )
                 .attr("type", Expr::raw("list(string)"))
@@ -334,15 +433,19 @@ fn terraform(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
             ("Env".into(), Expr::str(&names::tag_value(env))),
             ("Tier".into(), Expr::str(n.tier.as_str())),
         ]);
+        let vpc = match n.spoke {
+            None => "var.vpc_id".to_string(),
+            Some(i) => format!("var.spoke_{}_vpc_id", super::topology::spoke_tf(&spokes_of(policy)[i])),
+        };
         blocks.push((vec![],
-            Block::new("resource", &["aws_network_acl", n.tier.as_str()])
-                .attr("vpc_id", Expr::raw("var.vpc_id"))
-                .attr("subnet_ids", Expr::raw(format!("var.{}", ids_var(n.tier))))
+            Block::new("resource", &["aws_network_acl", &place_tf(policy, place(n))])
+                .attr("vpc_id", Expr::raw(vpc))
+                .attr("subnet_ids", Expr::raw(format!("var.{}", ids_var(policy, place(n)))))
                 .blank()
                 .attr("tags", Expr::Wrap("merge(var.tags, ".into(), Box::new(tags), ")".into())),
         ));
         for e in &n.entries {
-            let mut b = Block::new("resource", &["aws_network_acl_rule", &resource_name(n, e)]);
+            let mut b = Block::new("resource", &["aws_network_acl_rule", &resource_name(policy, n, e)]);
             let mut comment = Vec::new();
             if e.return_path {
                 comment.push(format!("# {RETURN_NOTE}"));
@@ -353,14 +456,14 @@ fn terraform(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
             for (id, reason) in e.checkov_skips() {
                 comment.push(format!("  #checkov:skip={id}:{}", one_line(&reason)));
             }
-            if let NaclPeer::Tier(t) = e.peer {
-                b = b.attr("for_each", Expr::raw(format!("{{ for i, cidr in var.{} : cidr => i }}", cidr_var(t)))).blank();
+            if let Some(t) = place_of_peer(e.peer) {
+                b = b.attr("for_each", Expr::raw(format!("{{ for i, cidr in var.{} : cidr => i }}", cidr_var(policy, t)))).blank();
             }
             b = b
-                .attr("network_acl_id", Expr::raw(format!("aws_network_acl.{}.id", n.tier.as_str())))
+                .attr("network_acl_id", Expr::raw(format!("aws_network_acl.{}.id", place_tf(policy, place(n)))))
                 .attr(
                     "rule_number",
-                    Expr::raw(if matches!(e.peer, NaclPeer::Tier(_)) {
+                    Expr::raw(if e.peer.is_tier() {
                         format!("{} + each.value", e.number)
                     } else {
                         e.number.to_string()
@@ -370,7 +473,7 @@ fn terraform(plan: &Plan<'_>, nacls: &[Nacl]) -> String {
                 .attr("protocol", Expr::str(tf_protocol(e.protocol)))
                 .attr("rule_action", Expr::str(if e.allow { "allow" } else { "deny" }));
             b = match e.peer {
-                NaclPeer::Tier(_) => b.attr("cidr_block", Expr::raw("each.key")),
+                NaclPeer::Tier(_) | NaclPeer::SpokeTier(..) => b.attr("cidr_block", Expr::raw("each.key")),
                 NaclPeer::Cidr(IpNet::V4(c)) => b.attr("cidr_block", Expr::str(&c.to_string())),
                 NaclPeer::Cidr(IpNet::V6(c)) => b.attr("ipv6_cidr_block", Expr::str(&c.to_string())),
             };
@@ -417,13 +520,14 @@ subnet_cidrs() {
   done
 }
 
-# ensure_nacl NAME TIER: prints the id of the network ACL tagged NAME in $VPC_ID, created if missing.
+# ensure_nacl NAME TIER [VPC_ID]: prints the id of the network ACL tagged NAME in the VPC
+# ($VPC_ID by default), created if missing.
 ensure_nacl() {
-  local id
-  id="$(ec2 describe-network-acls --filters "Name=vpc-id,Values=$VPC_ID" "Name=tag:Name,Values=$1" \
+  local id vpc="${3:-$VPC_ID}"
+  id="$(ec2 describe-network-acls --filters "Name=vpc-id,Values=$vpc" "Name=tag:Name,Values=$1" \
     --query 'NetworkAcls[0].NetworkAclId' --output text)" || return 1
   if [ -z "$id" ] || [ "$id" = "None" ]; then
-    id="$(ec2 create-network-acl --vpc-id "$VPC_ID" --query NetworkAcl.NetworkAclId --output text \
+    id="$(ec2 create-network-acl --vpc-id "$vpc" --query NetworkAcl.NetworkAclId --output text \
       --tag-specifications "ResourceType=network-acl,Tags=[{Key=Name,Value=$1},{Key=Tier,Value=$2}]")" || return 1
     echo "created $1: $id" >&2
   else
@@ -487,22 +591,23 @@ pub fn protocol_number(p: &str) -> &'static str {
     }
 }
 
-fn script(nacls: &[Nacl]) -> String {
+fn script(policy: &Policy, nacls: &[Nacl]) -> String {
     let mut s = String::new();
     s.push_str("# Network ACLs: one per tier, stateless; subnet CIDRs are read from the subnets.\n");
     s.push_str(SCRIPT_HELPERS);
     for n in nacls {
-        let up = n.tier.as_str().to_ascii_uppercase();
+        let up = place_sh(policy, place(n));
         let ids = format!("{up}_SUBNET_IDS");
+        let words = names::tag_value(&place_words(policy, place(n)));
         let required = n.tier != Tier::Mgmt;
         if required {
             let _ = writeln!(
                 s,
                 "\nif [ -z \"${{{ids}:-}}\" ]; then\n  echo \"apply.sh: {ids} is not set; export {ids}='subnet-... subnet-...' (the {} tier's subnets)\" >&2\n  exit 1\nfi",
-                n.tier.as_str()
+                words
             );
         }
-        let _ = writeln!(s, "\n# {} ({} tier)", n.name, n.tier.as_str());
+        let _ = writeln!(s, "\n# {} ({} tier)", n.name, words);
         if !required {
             let _ = writeln!(
                 s,
@@ -514,8 +619,9 @@ fn script(nacls: &[Nacl]) -> String {
         let _ = writeln!(s, "read -r -a {up}_CIDRS <<< \"$(subnet_cidrs \"${{{up}_SUBNETS[@]}}\" | tr '\\n' ' ')\"");
     }
     for n in nacls {
-        let up = n.tier.as_str().to_ascii_uppercase();
+        let up = place_sh(policy, place(n));
         let var = format!("NACL_{up}");
+        let vpc = n.spoke.map(|i| format!(" \"${}_VPC_ID\"", super::topology::spoke_env(&spokes_of(policy)[i]))).unwrap_or_default();
         let guard = n.tier == Tier::Mgmt;
         let _ = writeln!(s, "\n# {}", n.name);
         let ind = if guard {
@@ -524,7 +630,7 @@ fn script(nacls: &[Nacl]) -> String {
         } else {
             ""
         };
-        let _ = writeln!(s, "{ind}{var}=\"$(ensure_nacl {} {})\"", quote(&n.name), n.tier.as_str());
+        let _ = writeln!(s, "{ind}{var}=\"$(ensure_nacl {} {}{vpc})\"", quote(&n.name), n.tier.as_str());
         for e in &n.entries {
             if e.return_path {
                 let _ = writeln!(s, "{ind}# {RETURN_NOTE}");
@@ -540,8 +646,8 @@ fn script(nacls: &[Nacl]) -> String {
                 NaclPeer::Cidr(c) => {
                     let _ = writeln!(s, "{ind}nacl_entry \"${var}\" {} {dir} {proto} {action} {}{ports}", e.number, quote(&c.to_string()));
                 }
-                NaclPeer::Tier(t) => {
-                    let tu = t.as_str().to_ascii_uppercase();
+                NaclPeer::Tier(_) | NaclPeer::SpokeTier(..) => {
+                    let tu = place_sh(policy, place_of_peer(e.peer).expect("a tier peer"));
                     let _ = writeln!(
                         s,
                         "{ind}for i in \"${{!{tu}_CIDRS[@]}}\"; do nacl_entry \"${var}\" $(({} + i)) {dir} {proto} {action} \"${{{tu}_CIDRS[$i]}}\"{ports}; done",
@@ -571,6 +677,15 @@ other (Linux clients use 32768-60999, Windows 49152-65535, NAT gateways and load
 transits the NAT gateway in the public subnets, so the public NACL carries that transit too. \
 Rules 32000+ deny everything else explicitly, ahead of the implicit `*` rule.\n\n",
     );
+    if !spokes_of(plan.policy).is_empty() {
+        s.push_str(
+            "Hub and spoke: each spoke's tiers get their own NACLs in the spoke's VPC (inputs \
+`spoke_<name>_<tier>_subnet_ids` / `SPOKE_<NAME>_<TIER>_SUBNET_IDS`), the hub's tiers theirs in the hub VPC. \
+A flow between a spoke and the hub or another spoke opens both NACLs toward the other side's tier subnets \
+(the traffic keeps its addresses across the transit gateway); a spoke's internet egress transits the hub's \
+public subnets, so the hub's public NACL carries it.\n\n",
+        );
+    }
     if !plan.policy.deny.is_empty() {
         s.push_str("Known-bad ranges (`[[deny]]`) are denied in every NACL, in both directions, with rule numbers below 100 so that they win over every allow.\n\n");
     }
@@ -599,20 +714,20 @@ Rules 32000+ deny everything else explicitly, ahead of the implicit `*` rule.\n\
             s,
             "### `{}` ({} subnets)\n\nWith {subnets} subnet(s) per tier: {} inbound and {} outbound rules (default quota {NACL_RULES_PER_DIRECTION} per direction).\n",
             md_cell(&n.name),
-            n.tier.as_str(),
+            md_cell(&place_words(plan.policy, place(n))),
             n.rule_count(false, subnets),
             n.rule_count(true, subnets)
         );
         s.push_str("| # | Direction | Action | Protocol | Ports | CIDR | Why |\n|---|---|---|---|---|---|---|\n");
         for e in &n.entries {
-            let cidr = match e.peer {
-                NaclPeer::Tier(t) => format!("{} subnets", t.as_str()),
-                NaclPeer::Cidr(c) => format!("`{c}`"),
+            let cidr = match place_of_peer(e.peer) {
+                Some(p) => format!("{} subnets", md_cell(&place_words(plan.policy, p))),
+                None => match e.peer {
+                    NaclPeer::Cidr(c) => format!("`{c}`"),
+                    _ => String::new(),
+                },
             };
-            let number = match e.peer {
-                NaclPeer::Tier(_) => format!("{}+", e.number),
-                NaclPeer::Cidr(_) => e.number.to_string(),
-            };
+            let number = if e.peer.is_tier() { format!("{}+", e.number) } else { e.number.to_string() };
             let mut why = e.why.iter().map(|w| md_cell(w)).collect::<Vec<_>>().join("; ");
             if e.return_path {
                 why = format!("{why} (ephemeral return path)");
@@ -639,7 +754,7 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
     }
     Contribution {
         files: vec![("terraform/nacls.tf".into(), terraform(plan, &nacls))],
-        script: script(&nacls),
+        script: script(plan.policy, &nacls),
         report: report(plan, &nacls),
     }
 }

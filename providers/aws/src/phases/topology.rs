@@ -485,3 +485,193 @@ pub fn render(plan: &Plan<'_>) -> Contribution {
     }
     Contribution { files: vec![("terraform/topology.tf".into(), terraform(plan))], script: script(plan), report: report(plan) }
 }
+
+/// Whether the hub's interface endpoints are shared with spokes through private hosted
+/// zones (hub-spoke): their own private DNS is then off, since the AWS-managed zone it
+/// creates would answer in the hub VPC only and would clash with the shared zone.
+pub fn shares_endpoint_dns(plan: &Plan<'_>) -> bool {
+    !spokes(plan).is_empty()
+}
+
+/// The private DNS name of an interface endpoint service in `region` (the hosted zone's
+/// name), and whether clients use names below it (`<account>.dkr.ecr...`,
+/// `<api-id>.execute-api...`), which needs a wildcard record too.
+pub fn endpoint_zone_name(service: &str, region: &str) -> (String, bool) {
+    let (name, wildcard) = match service {
+        // ECR: `api.ecr.<region>` for the API, `<account>.dkr.ecr.<region>` for the registry.
+        "ecr.api" => ("api.ecr".to_string(), false),
+        "ecr.dkr" => ("dkr.ecr".to_string(), true),
+        "execute-api" => ("execute-api".to_string(), true),
+        // S3 as an interface endpoint: buckets are addressed `<bucket>.s3.<region>`.
+        "s3" => ("s3".to_string(), true),
+        // CodeArtifact: the API, and the repositories under `<domain>-<owner>.d.codeartifact`.
+        "codeartifact.api" => ("codeartifact".to_string(), false),
+        "codeartifact.repositories" => ("d.codeartifact".to_string(), true),
+        // Other dotted services name their parts the other way round
+        // (`sagemaker.runtime` -> `runtime.sagemaker.<region>`).
+        other if other.contains('.') => (other.rsplit('.').collect::<Vec<_>>().join("."), false),
+        other => (other.to_string(), false),
+    };
+    (format!("{name}.{region}.amazonaws.com"), wildcard)
+}
+
+/// The interface endpoints of the hub whose DNS the spokes share (none unless hub-spoke).
+fn shared_endpoints(plan: &Plan<'_>) -> Vec<super::endpoints::VpcEndpoint> {
+    if !shares_endpoint_dns(plan) {
+        return vec![];
+    }
+    // A service name is a host-name part; anything else cannot name a zone.
+    let dns_safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    super::endpoints::endpoint_plan(plan).endpoints.into_iter().filter(|e| !e.gateway && dns_safe(&e.service)).collect()
+}
+
+fn dns_terraform(plan: &Plan<'_>, eps: &[super::endpoints::VpcEndpoint]) -> String {
+    let p = prefix(plan);
+    let mut blocks = Vec::new();
+    for e in eps {
+        let (zone, wildcard) = endpoint_zone_name(&e.service, "\u{1}");
+        let in_hcl = |name: &str| Expr::raw(hcl::string(name).replace("\\u0001", "${var.region}"));
+        let zone_expr = in_hcl(&zone);
+        let tf = format!("endpoint_{}", e.tf);
+        let mut z = Block::new("resource", &["aws_route53_zone", &tf])
+            .attr("name", zone_expr.clone())
+            .attr(
+                "comment",
+                Expr::str(&names::aws_text(&format!("{p}: {} through the hub interface endpoint, for the hub and every spoke", e.service))),
+            )
+            .blank()
+            .block(Block::new("vpc", &[]).attr("vpc_id", Expr::raw("var.vpc_id")));
+        for s in spokes(plan) {
+            z = z.block(Block::new("vpc", &[]).attr("vpc_id", Expr::raw(format!("var.spoke_{}_vpc_id", spoke_tf(s)))));
+        }
+        blocks.push(z.blank().attr("tags", tags(plan, &format!("{p}-{}-phz", e.service.replace('.', "-")))));
+        let mut records = vec![(tf.clone(), zone.clone())];
+        if wildcard {
+            records.push((format!("{tf}_wildcard"), format!("*.{zone}")));
+        }
+        for (rtf, name) in records {
+            blocks.push(
+                Block::new("resource", &["aws_route53_record", &rtf])
+                    .attr("zone_id", Expr::raw(format!("aws_route53_zone.{tf}.zone_id")))
+                    .attr("name", in_hcl(&name))
+                    .attr("type", Expr::str("A"))
+                    .blank()
+                    .block(
+                        Block::new("alias", &[])
+                            .attr("name", Expr::raw(format!("aws_vpc_endpoint.{}.dns_entry[0].dns_name", e.tf)))
+                            .attr("zone_id", Expr::raw(format!("aws_vpc_endpoint.{}.dns_entry[0].hosted_zone_id", e.tf)))
+                            .attr("evaluate_target_health", Expr::raw("true")),
+                    ),
+            );
+        }
+    }
+    hcl::file(&blocks)
+}
+
+const DNS_HELPERS: &str = r#"
+# phz_ensure NAME COMMENT: prints the id of the private hosted zone NAME associated with
+# $VPC_ID, created (with that association) if missing.
+phz_ensure() {
+  local id
+  id="$(aws route53 list-hosted-zones-by-vpc --vpc-id "$VPC_ID" --vpc-region "$REGION" \
+    --query "HostedZoneSummaries[?Name=='$1' || Name=='$1.'] | [0].HostedZoneId" --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(aws route53 create-hosted-zone --name "$1" --caller-reference "$1 $VPC_ID" \
+      --vpc "VPCRegion=$REGION,VPCId=$VPC_ID" --hosted-zone-config "Comment=$2,PrivateZone=true" \
+      --query HostedZone.Id --output text)" || return 1
+    echo "created private hosted zone $1: $id" >&2
+  fi
+  printf '%s\n' "${id#/hostedzone/}"
+}
+
+# phz_associate ZONE_ID VPC_ID: the private hosted zone answers in the VPC too (once).
+phz_associate() {
+  local vpcs
+  vpcs="$(aws route53 get-hosted-zone --id "$1" --query 'VPCs[].VPCId' --output text)" || return 1
+  case " $(printf '%s' "$vpcs" | tr '\t\n' '  ') " in
+    *" $2 "*) ;;
+    *) aws route53 associate-vpc-with-hosted-zone --hosted-zone-id "$1" --vpc "VPCRegion=$REGION,VPCId=$2" >/dev/null ;;
+  esac
+}
+
+# phz_alias ZONE_ID NAME SERVICE_NAME: NAME is an alias A record of the hub VPC's interface
+# endpoint for SERVICE_NAME (its regional DNS name); UPSERT, so a rerun changes nothing.
+phz_alias() {
+  local dns zone
+  read -r dns zone < <(ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC_ID" "Name=service-name,Values=$3" \
+    --query 'VpcEndpoints[?State!=`deleted` && State!=`deleting`] | [0].DnsEntries[0].[DnsName,HostedZoneId]' --output text)
+  if [ -z "$dns" ] || [ "$dns" = "None" ] || [ -z "$zone" ]; then
+    echo "apply.sh: the interface endpoint for $3 in $VPC_ID has no DNS name" >&2
+    return 1
+  fi
+  aws route53 change-resource-record-sets --hosted-zone-id "$1" --change-batch \
+    "{\"Changes\":[{\"Action\":\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"$2\",\"Type\":\"A\",\"AliasTarget\":{\"HostedZoneId\":\"$zone\",\"DNSName\":\"$dns\",\"EvaluateTargetHealth\":true}}}]}" >/dev/null
+}
+"#;
+
+fn dns_script(plan: &Plan<'_>, eps: &[super::endpoints::VpcEndpoint]) -> String {
+    let p = prefix(plan);
+    let mut s = String::from(
+        "# Shared endpoint DNS: one private hosted zone per hub interface endpoint, associated with the hub and every spoke VPC.\n",
+    );
+    s.push_str(DNS_HELPERS);
+    for e in eps {
+        let (zone, wildcard) = endpoint_zone_name(&e.service, "\u{1}");
+        let zone_sh = zone.split('\u{1}').map(quote).collect::<Vec<_>>().join("\"$REGION\"");
+        let comment = names::aws_text(&format!("{p}: {} through the hub interface endpoint", e.service)).replace(',', " ");
+        let _ = writeln!(s, "\n# {}", e.service);
+        let _ = writeln!(s, "zone_id=\"$(phz_ensure {zone_sh} {})\"", quote(&comment));
+        for sp in spokes(plan) {
+            let _ = writeln!(s, "phz_associate \"$zone_id\" \"${}_VPC_ID\"", spoke_env(sp));
+        }
+        let service = format!("\"com.amazonaws.$REGION\".{}", quote(&e.service));
+        let _ = writeln!(s, "phz_alias \"$zone_id\" {zone_sh} {service}");
+        if wildcard {
+            let _ = writeln!(s, "phz_alias \"$zone_id\" '*.'{zone_sh} {service}");
+        }
+    }
+    s
+}
+
+fn dns_report(plan: &Plan<'_>, eps: &[super::endpoints::VpcEndpoint]) -> String {
+    let mut s = String::from("## Shared endpoint DNS\n\n");
+    s.push_str(
+        "The interface endpoints live in the hub VPC only. An endpoint's own private DNS creates an AWS-managed \
+         private hosted zone that answers in the hub VPC alone, so it is turned off (`private_dns_enabled = false`) \
+         and replaced by one Route 53 private hosted zone per service, named after the service's regional host name \
+         and associated with the hub VPC and every spoke VPC. Its apex is an alias A record to the endpoint's regional \
+         DNS name, so the SDKs' default host names resolve, in every VPC, to the endpoint's addresses in the hub, \
+         reached through the transit gateway. Services addressed through sub-domains (ECR's registry, API Gateway, \
+         S3) get a wildcard alias as well. The endpoint security group admits 443/tcp from each spoke workload's \
+         security group by reference (security-group referencing across the transit gateway), never from a VPC \
+         range.\n\n",
+    );
+    s.push_str("| service | private hosted zone | records | associated VPCs |\n|---|---|---|---|\n");
+    let mut vpcs = vec!["hub".to_string()];
+    vpcs.extend(spokes(plan).iter().map(|sp| format!("spoke {}", md_cell(&sp.name))));
+    for e in eps {
+        let (zone, wildcard) = endpoint_zone_name(&e.service, &plan.region);
+        let records = if wildcard { format!("`{zone}`, `*.{zone}`") } else { format!("`{zone}`") };
+        let _ = writeln!(s, "| {} | `{}` | {records} (alias A) | {} |", md_cell(&e.service), md_cell(&zone), vpcs.join(", "));
+    }
+    s.push_str(
+        "\nGateway endpoints (S3, DynamoDB) are not shared: they serve only the route tables of their own VPC. \
+         A spoke reaches S3 through its own gateway endpoint or through the hub's egress path. Names outside a \
+         service's zone (the global `sts.amazonaws.com`, for one) are not covered: use the regional names.\n",
+    );
+    s
+}
+
+/// The shared DNS of the hub's interface endpoints (nothing unless hub-spoke with
+/// interface endpoints); rendered with the endpoints phase, whose endpoints it aliases.
+pub fn render_endpoint_dns(plan: &Plan<'_>) -> Contribution {
+    let eps = shared_endpoints(plan);
+    if eps.is_empty() {
+        return Contribution::default();
+    }
+    Contribution {
+        files: vec![("terraform/endpoint_dns.tf".into(), dns_terraform(plan, &eps))],
+        script: dns_script(plan, &eps),
+        report: dns_report(plan, &eps),
+    }
+}

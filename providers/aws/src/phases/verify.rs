@@ -307,6 +307,8 @@ pub fn script(plan: &Plan<'_>) -> String {
         words_array(&mut s, "EXPECTED_ENDPOINTS", &eps);
         let group = plan.groups.iter().find(|g| g.group.id == cloudwall_core::policy::ENDPOINTS_GROUP);
         let _ = writeln!(s, "ENDPOINT_GROUP={}", quote(group.map_or("", |g| g.name.as_str())));
+        // Hub-spoke: the shared private hosted zones answer instead of the endpoints' own DNS.
+        let _ = writeln!(s, "ENDPOINT_PRIVATE_DNS={}", !super::topology::shares_endpoint_dns(plan));
     }
     if let Some((traffic, dest)) = flow_log_words(p) {
         s.push_str("# Flow logs: traffic type and destination.\n");

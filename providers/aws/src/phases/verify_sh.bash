@@ -372,7 +372,7 @@ check_ssm() {
 }
 
 # endpoints-present: each expected service has an available endpoint of the right type;
-# interface endpoints with private DNS, behind the endpoint group.
+# interface endpoints with private DNS (off with shared hub zones), behind the endpoint group.
 check_endpoints() {
   local out want svc type problems=() name etype state dns groups issues best
   if ! out="$(q ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC_ID" \
@@ -392,7 +392,9 @@ check_endpoints() {
       if [ "${etype,,}" != "${type,,}" ]; then issues+=("$etype endpoint, expected $type"); fi
       if [ "${state,,}" != available ]; then issues+=("state $state"); fi
       if [ "$type" = Interface ]; then
-        if [ "${dns,,}" != true ]; then issues+=("private DNS off"); fi
+        if [ "${dns,,}" != "${ENDPOINT_PRIVATE_DNS:-true}" ]; then
+          if [ "${ENDPOINT_PRIVATE_DNS:-true}" = true ]; then issues+=("private DNS off"); else issues+=("private DNS on (the shared private hosted zone must answer)"); fi
+        fi
         if [ -n "$group_id" ] && [[ " $groups " != *" $group_id "* ]]; then
           issues+=("not behind $ENDPOINT_GROUP")
         fi
