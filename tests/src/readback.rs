@@ -67,6 +67,16 @@ pub struct ReadBack {
     pub allowed_names: Vec<String>,
 }
 
+/// `ssm.${var.region}.amazonaws.com`, `*.dkr.ecr.${var.region}.amazonaws.com`: an AWS
+/// service's DNS name in the module's region, with nothing interpolated but the region.
+fn is_service_dns_name(template: &str) -> bool {
+    let Some((service, rest)) = template.split_once(".${var.region}.") else { return false };
+    let service = service.strip_prefix("*.").unwrap_or(service);
+    rest == "amazonaws.com"
+        && !service.is_empty()
+        && service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+}
+
 /// The `dstdomain` names of a squid configuration's `allowed_domains` ACL.
 pub fn squid_allowed_domains(conf: &str) -> Vec<String> {
     conf.lines()
@@ -105,9 +115,13 @@ pub fn aws_terraform(files: &Artifacts) -> ReadBack {
             let at = format!("{path}: {ty}.{name}");
             let attr = |k: &str| block.body().attributes().find(|a| a.key() == k).map(|a| a.expr().clone());
             for a in block.body().attributes() {
-                if matches!(a.key(), "description" | "name") {
+                if matches!(a.key(), "description" | "name" | "comment") {
                     match a.expr() {
                         Expression::String(s) => out.literals.push((format!("{at}.{}", a.key()), s.clone(), true)),
+                        // The one generated template: a DNS name of an AWS service in the
+                        // module's region (hub-spoke's shared endpoint zones), made of the
+                        // fixed service vocabulary, never of profile text.
+                        Expression::TemplateExpr(t) if a.key() == "name" && ty.starts_with("aws_route53_") && is_service_dns_name(&t.to_string()) => {}
                         Expression::TemplateExpr(t) => {
                             out.literals.push((format!("{at}.{}", a.key()), t.to_string(), false))
                         }

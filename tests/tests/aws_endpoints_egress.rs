@@ -54,6 +54,9 @@ fn features(policy: &cloudwall_core::policy::Policy) -> Vec<String> {
     }
     let mut f: Vec<String> = expected_services(&eff, "r").into_iter().map(|s| format!("service:{}", s.trim_start_matches("com.amazonaws.r."))).collect();
     f.extend(eff.controls.endpoint_restrictions.iter().map(|r| format!("restrict:{}", r.service)));
+    if !eff.spokes.is_empty() {
+        f.push("shared-endpoint-dns".into());
+    }
     if eff.endpoints.len() > policy.endpoints.len() {
         f.push("added-by-access".into());
     }
@@ -110,7 +113,10 @@ fn apply_sh_creates_the_vpc_endpoints() {
                     assert_eq!(groups, vec![endpoint_sg_id.as_deref().expect("endpoint group")], "{}: {svc} security group", example.display());
                     let s: BTreeSet<String> = e["SubnetIds"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
                     assert_eq!(s, subnets, "{}: {svc} subnets", example.display());
-                    assert_eq!(e["PrivateDnsEnabled"], serde_json::Value::Bool(true), "{svc}: private DNS");
+                    // Hub-spoke shares the hub's endpoints through private hosted zones
+                    // (checked in aws_topology); the endpoint's own private DNS is off there.
+                    let own_dns = policy.spokes.is_empty();
+                    assert_eq!(e["PrivateDnsEnabled"], serde_json::Value::Bool(own_dns), "{svc}: private DNS");
                 }
                 other => panic!("{svc}: endpoint type {other}"),
             }

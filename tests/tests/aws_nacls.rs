@@ -1,7 +1,8 @@
 //! The NACL phase end to end against a local AWS API emulator: `cli/apply.sh` runs on a
 //! VPC with subnets in every tier; `describe-network-acls` must show exactly the rendered
 //! entries (the tier entries expanded over the subnets' CIDRs) and each tier's subnets
-//! associated with its NACL; flow logs exist when the profile asks for them; the VPC's
+//! associated with its NACL (under hub-spoke, the spokes' NACLs in the spokes' VPCs, whose
+//! subnets `Moto::network_for` creates); flow logs exist when the profile asks for them; the VPC's
 //! default security group holds no rule; and a second run changes nothing.
 //!
 //! The examples run are the ones that together show every option the NACLs and flow logs
@@ -10,7 +11,6 @@
 use cloudwall_aws::phases::nacls::{self, NaclPeer};
 use cloudwall_aws::Aws;
 use cloudwall_core::policy::{Peer, Policy};
-use cloudwall_core::profile::model::Tier;
 use cloudwall_core::provider::Phase;
 use cloudwall_tests::{moto, moto::Moto, pipeline, tools};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,10 +18,6 @@ use std::process::Command;
 
 /// (NACL name, egress, rule number, protocol number, action, CIDR, from, to).
 type Entry = (String, bool, i64, String, String, String, i64, i64);
-
-fn tier_var(t: Tier) -> String {
-    format!("{}_SUBNET_IDS", t.as_str().to_ascii_uppercase())
-}
 
 fn live(moto: &Moto, vpc: &str) -> (BTreeSet<Entry>, BTreeMap<String, BTreeSet<String>>) {
     let out = moto.aws_json(&["ec2", "describe-network-acls", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
@@ -88,6 +84,9 @@ fn features(policy: &Policy) -> Vec<String> {
             f.push(format!("cidr:{}", if cidr.addr().is_ipv4() { "ipv4" } else { "ipv6" }));
         }
     }
+    if !p.spokes.is_empty() {
+        f.push("spoke-nacls".into());
+    }
     f.push(match &p.controls.flow_logs {
         Some(l) => format!("flow-logs:{:?}:{:?}", l.destination, l.traffic),
         None => "flow-logs:off".into(),
@@ -100,7 +99,8 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
     let chosen = pipeline::covering_aws_examples(features);
     moto::each_on_moto(&chosen, |(p, _, _)| p.display().to_string(), |moto, (example, policy, _)| {
         // What the provider renders from: the access strategy may add groups and rules.
-        let plan = nacls::plan_nacls(&cloudwall_core::provider::Provider::effective_policy(&Aws, policy));
+        let effective = cloudwall_core::provider::Provider::effective_policy(&Aws, policy);
+        let plan = nacls::plan_nacls(&effective);
         let mut env = moto.network_for(policy);
         let vpc = env[0].1.clone();
         // The mgmt tier's subnets (moto::network makes the three others).
@@ -113,10 +113,17 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
             mgmt.push(s["Subnet"]["SubnetId"].as_str().unwrap().to_string());
         }
         env.push(("MGMT_SUBNET_IDS".into(), mgmt.join(" ")));
-        let subnets_of = |t: Tier| -> Vec<String> {
-            env.iter().find(|(k, _)| *k == tier_var(t)).map(|(_, v)| v.split(' ').map(String::from).collect()).unwrap_or_default()
+        // A place is a tier of the VPC or, under hub-spoke, a tier of a spoke's VPC.
+        let var = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let subnets_of = |place: nacls::Place| -> Vec<String> {
+            var(&format!("{}_SUBNET_IDS", nacls::place_sh(&effective, place)))
+                .map(|v| v.split(' ').map(String::from).collect())
+                .unwrap_or_default()
         };
-        let described = moto.aws_json(&["ec2", "describe-subnets", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
+        let vpcs: BTreeSet<String> = std::iter::once(vpc.clone())
+            .chain(effective.spokes.iter().map(|s| var(&format!("{}_VPC_ID", cloudwall_aws::phases::topology::spoke_env(s))).expect("spoke VPC")))
+            .collect();
+        let described = moto.aws_json(&["ec2", "describe-subnets"]);
         let cidrs: BTreeMap<String, String> = described["Subnets"]
             .as_array()
             .unwrap()
@@ -127,13 +134,12 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
         let mut want = BTreeSet::new();
         let mut want_assoc = BTreeMap::new();
         for n in &plan {
-            want_assoc.insert(n.name.clone(), subnets_of(n.tier).into_iter().collect::<BTreeSet<_>>());
+            want_assoc.insert(n.name.clone(), subnets_of((n.spoke, n.tier)).into_iter().collect::<BTreeSet<_>>());
             for e in &n.entries {
-                let cidrs: Vec<String> = match e.peer {
-                    NaclPeer::Cidr(c) => vec![c.to_string()],
-                    NaclPeer::Tier(t) => subnets_of(t).iter().map(|s| cidr_of(s)).collect(),
-                    // Spoke NACLs (hub-spoke) are checked by aws_topology, with the spoke VPCs.
-                    NaclPeer::SpokeTier(..) => panic!("{}: spoke NACLs need the spoke VPCs", example.display()),
+                let cidrs: Vec<String> = match (e.peer, nacls::place_of_peer(e.peer)) {
+                    (NaclPeer::Cidr(c), _) => vec![c.to_string()],
+                    (_, Some(place)) => subnets_of(place).iter().map(|s| cidr_of(s)).collect(),
+                    (_, None) => unreachable!("a tier peer has a place"),
                 };
                 for (i, c) in cidrs.into_iter().enumerate() {
                     let (from, to) = e.ports.map_or((-1, -1), |(a, b)| (i64::from(a), i64::from(b)));
@@ -157,7 +163,16 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
         pipeline::write_artifacts(dir.path(), &files);
         let script = dir.path().join("cli/apply.sh");
         moto.apply(&script, &env);
-        let (got, assoc) = live(moto, &vpc);
+        let live_all = || {
+            let (mut entries, mut assoc) = (BTreeSet::new(), BTreeMap::new());
+            for v in &vpcs {
+                let (e, a) = live(moto, v);
+                entries.extend(e);
+                assoc.extend(a);
+            }
+            (entries, assoc)
+        };
+        let (got, assoc) = live_all();
         let missing: Vec<_> = want.difference(&got).collect();
         let extra: Vec<_> = got.difference(&want).collect();
         assert!(
@@ -180,7 +195,7 @@ fn apply_sh_creates_exactly_the_rendered_nacls_flow_logs_and_empty_default_group
 
         // Idempotent: a second run leaves the same entries, associations and one flow log.
         moto.apply(&script, &env);
-        assert_eq!(live(moto, &vpc), (got, assoc), "{}: second apply.sh run changed the NACLs", example.display());
+        assert_eq!(live_all(), (got, assoc), "{}: second apply.sh run changed the NACLs", example.display());
         let flows = moto.aws_json(&["ec2", "describe-flow-logs", "--filter", &format!("Name=resource-id,Values={vpc}")]);
         assert_eq!(flows["FlowLogs"].as_array().map_or(0, Vec::len), n_flows, "{}: second run added flow logs", example.display());
         eprintln!("{}: {} NACLs, {} entries match", example.display(), plan.len(), want.len());

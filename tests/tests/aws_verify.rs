@@ -189,6 +189,9 @@ fn features(policy: &Policy) -> Vec<String> {
     if !eff.fqdn_egress.is_empty() {
         f.push(format!("host-name-egress:{:?}", eff.controls.egress_mode));
     }
+    if !eff.spokes.is_empty() {
+        f.push("topology:hub-spoke".into());
+    }
     if verify::uses_ssm(&eff.access) {
         let hybrid = eff.access.strategy == Some(cloudwall_core::profile::model::Bastion::Hybrid);
         f.push(format!("ssm-scope:{}", if hybrid { "hybrid-tiers" } else { "every-instance" }));
