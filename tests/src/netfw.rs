@@ -168,8 +168,9 @@ impl Shim {
             .collect()
     }
 
-    pub fn rule_group(&self) -> Value {
-        let p = self.dir.path().join("state/rule-group-prod-egress-fqdn-allowlist.json");
+    /// The rule group `name` as created (the shim keeps what it was sent).
+    pub fn rule_group(&self, name: &str) -> Value {
+        let p = self.dir.path().join(format!("state/rule-group-{name}.json"));
         serde_json::from_str(&std::fs::read_to_string(p).expect("rule group created")).unwrap()
     }
 }

@@ -94,7 +94,7 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
     assert!(data.keys().all(|d| d == "10.20.0.0/16"), "the data tier has no route out: {data:?}");
 
     // The firewall on moto: protections, encryption, the two subnets, logging.
-    let fw = moto.aws_json(&["network-firewall", "describe-firewall", "--firewall-name", "prod-egress-firewall"]);
+    let fw = moto.aws_json(&["network-firewall", "describe-firewall", "--firewall-name", "prod-payments-egress-firewall"]);
     let f = &fw["Firewall"];
     assert_eq!(f["DeleteProtection"], true);
     assert_eq!(f["SubnetChangeProtection"], true);
@@ -102,8 +102,8 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
     assert!(f["EncryptionConfiguration"]["KeyId"].as_str().unwrap().starts_with("arn:aws:kms:"), "{f}");
     let mapped: Vec<&str> = f["SubnetMappings"].as_array().unwrap().iter().map(|m| m["SubnetId"].as_str().unwrap()).collect();
     assert_eq!(mapped, vec![net.fw_subnets[0].as_str(), net.fw_subnets[1].as_str()]);
-    assert!(f["FirewallPolicyArn"].as_str().unwrap().ends_with("firewall-policy/prod-egress-policy"), "{f}");
-    let logs = moto.aws_json(&["network-firewall", "describe-logging-configuration", "--firewall-name", "prod-egress-firewall"]);
+    assert!(f["FirewallPolicyArn"].as_str().unwrap().ends_with("firewall-policy/prod-payments-egress-policy"), "{f}");
+    let logs = moto.aws_json(&["network-firewall", "describe-logging-configuration", "--firewall-name", "prod-payments-egress-firewall"]);
     let types: Vec<&str> = logs["LoggingConfiguration"]["LogDestinationConfigs"]
         .as_array()
         .unwrap()
@@ -111,12 +111,12 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
         .map(|c| c["LogType"].as_str().unwrap())
         .collect();
     assert_eq!(types, vec!["ALERT", "FLOW"]);
-    let lg = moto.aws_json(&["logs", "describe-log-groups", "--log-group-name-prefix", "/prod/network-firewall/egress"]);
+    let lg = moto.aws_json(&["logs", "describe-log-groups", "--log-group-name-prefix", "/prod-payments/network-firewall/egress"]);
     assert_eq!(lg["logGroups"][0]["retentionInDays"], 120, "100 days round up to 120");
     assert!(lg["logGroups"][0]["kmsKeyId"].as_str().is_some_and(|k| k.starts_with("arn:aws:kms:")), "{lg}");
 
     // The rule group: the merged allow-list, HOME_NET covering the VPC; updated in place on the second run.
-    let rg = shim.rule_group();
+    let rg = shim.rule_group("prod-payments-egress-fqdn-allowlist");
     assert_eq!(
         rg["RuleGroup"]["RulesSource"]["RulesSourceList"]["Targets"],
         serde_json::json!([".example.com", ".githubusercontent.com", "api.stripe.com"])

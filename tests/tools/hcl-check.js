@@ -33,6 +33,8 @@ function walk(dir) {
       result.errors.push(`${rel}: ${String(e)}`);
     }
   }
-  process.stdout.write(JSON.stringify(result));
-  process.exit(result.errors.length ? 1 : 0);
+  // Exit only once the output is flushed: on a pipe, process.exit() right after write()
+  // cuts it at the pipe's buffer size (64 KiB).
+  const code = result.errors.length ? 1 : 0;
+  process.stdout.write(JSON.stringify(result), () => process.exit(code));
 })();

@@ -372,7 +372,12 @@ pub fn render(
         if let Some(v) = files.get_mut("verify/verify.sh") {
             *v = verify_cross_region(v, &plan, &cross);
         }
-        if let Some(r) = files.remove("report.md") {
+        if let Some(mut r) = files.remove("report.md") {
+            // The static-analysis section is one for the whole tree (below): checkov scans
+            // the root and names a region's resources `module.<region>.T.N`.
+            if let Some(at) = r.find(crate::report::WAIVERS_HEADING) {
+                r.truncate(at);
+            }
             let _ = writeln!(report, "\n## Region {region}\n");
             // The region's own title is replaced by the `Region` heading.
             for line in r.lines().skip_while(|l| l.starts_with("# ") || l.is_empty()) {
@@ -414,6 +419,9 @@ pub fn render(
         out.insert("verify/verify.sh".into(), root_script(policy, true, "verify.sh", "Live verification"));
     }
     if phases.contains(&Phase::Report) {
+        let waivers = crate::report::waivers(out.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        report.push('\n');
+        report.push_str(&crate::report::waivers_section(&waivers));
         out.insert("report.md".into(), report);
     }
     Ok(out)

@@ -279,7 +279,8 @@ pub fn render(plan: &Plan<'_>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
     pub check: &'static str,
-    /// `type.name`, as checkov names the resource (data sources without `data.`).
+    /// `type.name`, as checkov names the resource (data sources without `data.`; in a
+    /// region module `module.<region>.type.name`).
     pub resource: String,
     pub reason: &'static str,
 }
@@ -310,10 +311,19 @@ const PUBLIC_API_ROUTE: &str = "the route of the public API the profile's intern
 /// The checks that fail on the rendered Terraform by design: each resource of `files`
 /// (every `terraform/*.tf`) that a check cannot judge from the network layer alone.
 pub fn waivers<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Waiver> {
-    let tf: Vec<&str> = files.into_iter().filter(|(p, _)| p.ends_with(".tf")).map(|(_, t)| t).collect();
-    let attached = |name: &str| {
+    // A region module's resources (`terraform/regions/<region>/`) are `module.<region>.T.N`
+    // to checkov, which scans the root.
+    let tf: Vec<(String, &str)> = files
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".tf"))
+        .map(|(p, t)| {
+            let module = p.strip_prefix("terraform/regions/").and_then(|r| r.split_once('/')).map(|(region, _)| region);
+            (module.map_or(String::new(), |r| format!("module.{}.", crate::regions::region_tf(r))), t)
+        })
+        .collect();
+    let attached = |module: &str, name: &str| {
         let id = format!("aws_security_group.{name}.id");
-        tf.iter().any(|t| {
+        tf.iter().filter(|(m, _)| m == module).any(|(_, t)| {
             t.lines().any(|l| {
                 let l = l.trim_start();
                 (l.starts_with("security_group_ids") || l.starts_with("vpc_security_group_ids") || l.starts_with("security_groups"))
@@ -322,13 +332,13 @@ pub fn waivers<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<W
         })
     };
     let mut out = vec![];
-    let mut add = |check: &'static str, ty: &str, name: &str, reason: &'static str| {
-        out.push(Waiver { check, resource: format!("{ty}.{name}"), reason });
-    };
-    for text in &tf {
+    for (module, text) in &tf {
+        let mut add = |check: &'static str, ty: &str, name: &str, reason: &'static str| {
+            out.push(Waiver { check, resource: format!("{module}{ty}.{name}"), reason });
+        };
         for (kind, ty, name, body) in blocks(text) {
             match (kind, ty) {
-                ("resource", "aws_security_group") if !attached(name) => add("CKV2_AWS_5", ty, name, SG_NOT_ATTACHED),
+                ("resource", "aws_security_group") if !attached(module, name) => add("CKV2_AWS_5", ty, name, SG_NOT_ATTACHED),
                 ("resource", "aws_network_acl") if body.contains("subnet_ids = var.") => {
                     add("CKV2_AWS_1", ty, name, NACL_SUBNETS_FROM_VARIABLE)
                 }
@@ -353,9 +363,12 @@ pub fn waivers<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<W
     out
 }
 
+/// The heading of the [`waivers_section`].
+pub const WAIVERS_HEADING: &str = "## Static analysis findings that do not apply";
+
 /// The report section listing [`waivers`]: check, resource, reason.
 pub fn waivers_section(waivers: &[Waiver]) -> String {
-    let mut s = String::from("## Static analysis findings that do not apply\n\n");
+    let mut s = format!("{WAIVERS_HEADING}\n\n");
     if waivers.is_empty() {
         s.push_str("None: no static-analysis check is expected to fail on this Terraform.\n");
         return s;

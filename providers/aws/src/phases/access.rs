@@ -220,17 +220,6 @@ fn add_vpn_group(p: &mut Policy, tiers: &BTreeSet<Tier>) {
 pub use crate::logs::retention as log_retention;
 
 /// `[a-z0-9-]` text for resource names (buckets, roles, log groups).
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        let c = if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' };
-        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
-            out.push(c);
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
 /// The names every access resource uses.
 #[derive(Debug, Clone)]
 pub struct Names {
@@ -247,9 +236,7 @@ pub struct Names {
 }
 
 pub fn names_of(policy: &Policy) -> Names {
-    let env = slug(&policy.deployment.env);
-    let name = slug(&policy.deployment.name);
-    let base = names::truncate(&format!("{env}-{name}"), 40).trim_end_matches('-').to_string();
+    let base = names::deployment_base(policy);
     Names {
         role: format!("{base}-ssm-instance"),
         operator_policy: format!("{base}-ssm-operators"),
@@ -1256,7 +1243,7 @@ fn report(plan: &Plan<'_>, c: &AccessChoice) -> String {
                 "Reach `{}` ({}/tcp) from a laptop through an instance allowed to reach it (the host is the database's endpoint name):\n\n```sh\naws ssm start-session --target i-0123456789abcdef0 \\\n  --document-name AWS-StartPortForwardingSessionToRemoteHost \\\n  --parameters '{{\"host\":[\"{}.internal.example\"],\"portNumber\":[\"{}\"],\"localPortNumber\":[\"{}\"]}}'\n```\n",
                 md_cell(&g),
                 port,
-                slug(&g),
+                names::slug(&g),
                 port,
                 u32::from(port) + 10000
             );
@@ -1359,8 +1346,8 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("My App_2"), "my-app-2");
-        assert_eq!(slug("--a--b--"), "a-b");
+        assert_eq!(names::slug("My App_2"), "my-app-2");
+        assert_eq!(names::slug("--a--b--"), "a-b");
     }
 
     #[test]

@@ -28,9 +28,7 @@ pub const EDGE_LOG_RETENTION_DAYS: u32 = 365;
 
 /// Letters, digits and `-`: a metric, ACL or API name part.
 fn slug(s: &str) -> String {
-    let v: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let v: Vec<&str> = v.split('-').filter(|p| !p.is_empty()).collect();
-    names::truncate(&v.join("-"), 60).trim_end_matches('-').to_string()
+    names::truncate(&names::slug(s), 60).trim_end_matches('-').to_string()
 }
 
 fn base_name(plan: &Plan<'_>) -> String {

@@ -362,7 +362,7 @@ fn routing_blocks(plan: &Plan<'_>) -> Vec<Block> {
             .attr("tags", Expr::Wrap(
                 "merge(var.tags, ".into(),
                 Box::new(Expr::Object(vec![
-                    ("Name".into(), Expr::raw(format!("\"{}-egress-firewall-${{each.key}}\"", names::tag_value(env)))),
+                    ("Name".into(), Expr::raw(format!("\"{}-egress-firewall-${{each.key}}\"", names::deployment_base(plan.policy)))),
                     ("Env".into(), Expr::str(&names::tag_value(env))),
                 ])),
                 ")".into(),
@@ -408,8 +408,8 @@ fn routing_blocks(plan: &Plan<'_>) -> Vec<Block> {
 }
 
 fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String {
-    let env = &plan.policy.deployment.env;
-    let name = names::tag_value(&format!("{env}-egress"));
+    let base = names::deployment_base(plan.policy);
+    let name = format!("{base}-egress");
     let retention = log_retention(plan.policy.controls.egress_log_retention_days);
     let targets = format!(
         "[{}]",
@@ -430,14 +430,14 @@ fn firewall_tf(plan: &Plan<'_>, list: &[String], rules: &[ExtraRule]) -> String 
             "egress_firewall",
             "Encrypts the egress firewall and its logs.",
             logs::key_policy("egress"),
-            tags(plan, &format!("{env}-egress-firewall-key")),
+            tags(plan, &format!("{base}-egress-firewall-key")),
         ),
         logs::log_group(
             "egress_firewall",
-            &format!("/{}/network-firewall/egress", names::tag_value(env)),
+            &format!("/{base}/network-firewall/egress"),
             plan.policy.controls.egress_log_retention_days,
             "egress_firewall",
-            tags(plan, &format!("{env}-egress-firewall-logs")),
+            tags(plan, &format!("{base}-egress-firewall-logs")),
         ),
         Block::new("resource", &["aws_networkfirewall_rule_group", "egress_fqdn_allowlist"])
             .attr("name", Expr::str(&format!("{name}-fqdn-allowlist")))
@@ -702,9 +702,10 @@ fn script(plan: &Plan<'_>, rules: &[ExtraRule]) -> String {
 /// routes of [`routing_blocks`], all idempotent.
 fn firewall_script(plan: &Plan<'_>, list: &[String]) -> String {
     let env = &plan.policy.deployment.env;
-    let name = names::tag_value(&format!("{env}-egress"));
+    let base = names::deployment_base(plan.policy);
+    let name = format!("{base}-egress");
     let retention = log_retention(plan.policy.controls.egress_log_retention_days);
-    let log_group = format!("/{}/network-firewall/egress", names::tag_value(env));
+    let log_group = format!("/{base}/network-firewall/egress");
     let tags = |n: &str| json!([{ "Key": "Name", "Value": n }, { "Key": "Env", "Value": names::tag_value(env) }]);
     let kms = json!({ "KeyId": "@KEY_ARN@", "Type": "CUSTOMER_KMS" });
     let rule_group = json!({
@@ -1110,7 +1111,7 @@ fn report(plan: &Plan<'_>, list: &[String]) -> String {
                  rule group).\n",
                 capacity(list.len()),
                 names_of(&groups),
-                names::tag_value(&plan.policy.deployment.env),
+                names::deployment_base(plan.policy),
             );
             let off: Vec<String> = groups
                 .iter()
