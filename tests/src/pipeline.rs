@@ -38,6 +38,15 @@ pub fn render_all(provider: &dyn Provider, policy: &Policy) -> Artifacts {
     provider.render(policy, Phase::ALL).unwrap_or_else(|e| panic!("render failed: {e}"))
 }
 
+/// Renders `examples/<name>` with every phase and writes it to a new temporary folder.
+pub fn render_example(provider: &dyn Provider, name: &str) -> (tempfile::TempDir, Artifacts) {
+    let policy = policy_of(&crate::tools::workspace_root().join("examples").join(name));
+    let files = render_all(provider, &policy);
+    let dir = tempfile::tempdir().unwrap();
+    write_artifacts(dir.path(), &files);
+    (dir, files)
+}
+
 /// Writes artifacts under `dir` (plain writes: the CLI's atomic writer is tested in core).
 pub fn write_artifacts(dir: &Path, files: &Artifacts) {
     for (rel, text) in files {

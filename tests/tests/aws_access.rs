@@ -4,34 +4,18 @@
 //! `cli/migrate-bastion.sh` revokes exactly the internet SSH/RDP rules.
 
 use cloudwall_aws::Aws;
-use cloudwall_core::provider::{Artifacts, Provider};
+use cloudwall_core::provider::Provider;
 use cloudwall_tests::{botocore, moto::Moto, pipeline, tools};
-use std::path::Path;
-use std::process::Command;
-
-fn render(example: &str) -> (tempfile::TempDir, Artifacts) {
-    let policy = pipeline::policy_of(&tools::workspace_root().join("examples").join(example));
-    let files = pipeline::render_all(&Aws, &policy);
-    let dir = tempfile::tempdir().unwrap();
-    pipeline::write_artifacts(dir.path(), &files);
-    (dir, files)
-}
-
-fn bash(moto: &Moto, script: &Path, env: &[(String, String)]) -> (i32, String, String) {
-    let mut cmd = Command::new("bash");
-    cmd.arg(script).envs(moto.env()).envs(env.iter().cloned());
-    tools::run(&mut cmd)
-}
 
 #[test]
 fn apply_sh_creates_the_session_manager_pieces_on_the_emulator() {
     let Some(moto) = Moto::start() else { return };
-    let (dir, files) = render("legacy-bastion-migration.toml");
+    let (dir, files) = pipeline::render_example(&Aws, "legacy-bastion-migration.toml");
     assert!(files.contains_key("terraform/access.tf"));
     let net = moto.network();
     let script = dir.path().join("cli/apply.sh");
     for run in 0..2 {
-        let (code, out, err) = bash(&moto, &script, &net);
+        let (code, out, err) = moto.bash(&script, &net);
         assert_eq!(code, 0, "apply.sh run {run} failed\nstdout:\n{out}\nstderr:\n{err}");
     }
     let role = moto.aws_json(&["iam", "get-role", "--role-name", "prod-billing-ssm-instance"]);
@@ -122,7 +106,7 @@ fn client_vpn_inputs(apply: &str) -> Vec<(&'static str, serde_json::Value)> {
 fn client_vpn_commands_match_the_ec2_service_model() {
     eprintln!("moto does not implement the Client VPN API: its commands are validated against botocore's EC2 model");
     for example in ["vpn-only.toml", "hybrid-access.toml"] {
-        let (_dir, files) = render(example);
+        let (_dir, files) = pipeline::render_example(&Aws, example);
         let apply = &files["cli/apply.sh"];
         let inputs = client_vpn_inputs(apply);
         let ops: Vec<&str> = inputs.iter().map(|(o, _)| *o).collect();
@@ -166,7 +150,7 @@ fn vpn_rules_come_only_from_the_vpn_group() {
 #[test]
 fn migrate_bastion_revokes_exactly_the_internet_ssh_and_rdp_rules() {
     let Some(moto) = Moto::start() else { return };
-    let (dir, files) = render("legacy-bastion-migration.toml");
+    let (dir, files) = pipeline::render_example(&Aws, "legacy-bastion-migration.toml");
     assert!(files.contains_key("cli/migrate-bastion.sh"));
     let script = dir.path().join("cli/migrate-bastion.sh");
     let vpc = moto.aws_json(&["ec2", "create-vpc", "--cidr-block", "10.30.0.0/16"]);
@@ -217,12 +201,12 @@ fn migrate_bastion_revokes_exactly_the_internet_ssh_and_rdp_rules() {
         ("PATH".to_string(), format!("{}:{moto_path}", shim.path().display())),
     ];
     // Dry run (the default): prints, changes nothing.
-    let (code, out, err) = bash(&moto, &script, &env);
+    let (code, out, err) = moto.bash(&script, &env);
     assert_eq!(code, 0, "dry run failed\n{out}\n{err}");
     assert_eq!(out.matches("would revoke").count(), 3, "{out}");
     assert_eq!(rules(&moto), before, "a dry run must not change anything");
     // For real.
-    let (code, out, err) = bash(&moto, &script, &[env.clone(), vec![("DRY_RUN".into(), "0".into())]].concat());
+    let (code, out, err) = moto.bash(&script, &[env.clone(), vec![("DRY_RUN".into(), "0".into())]].concat());
     assert_eq!(code, 0, "revocation failed\n{out}\n{err}");
     assert_eq!(out.matches("revoked on").count(), 3, "{out}");
     let after = rules(&moto);
@@ -238,13 +222,12 @@ fn migrate_bastion_revokes_exactly_the_internet_ssh_and_rdp_rules() {
     let ami = images["Images"][0]["ImageId"].as_str().expect("an AMI in moto").to_string();
     let run = moto.aws_json(&["ec2", "run-instances", "--image-id", &ami, "--count", "1", "--instance-type", "t3.micro", "--subnet-id", &subnet_id]);
     let instance = run["Instances"][0]["InstanceId"].as_str().unwrap().to_string();
-    let (code, out, err) = bash(&moto, &script, &[env.clone(), vec![("DRY_RUN".into(), "0".into())]].concat());
+    let (code, out, err) = moto.bash(&script, &[env.clone(), vec![("DRY_RUN".into(), "0".into())]].concat());
     assert_eq!(code, 2, "must refuse while an instance is not managed by SSM\n{out}\n{err}");
     assert!(err.contains("not managed by SSM") && err.contains(&instance), "{err}");
     assert!(rules(&moto).contains("22 0.0.0.0/0"), "nothing revoked when coverage differs");
     // Once SSM manages it, the script goes on and revokes.
-    let (code, out, err) = bash(
-        &moto,
+    let (code, out, err) = moto.bash(
         &script,
         &[env, vec![("DRY_RUN".into(), "0".into()), ("FAKE_SSM_MANAGED".into(), instance.clone())]].concat(),
     );

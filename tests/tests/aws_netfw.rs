@@ -8,27 +8,10 @@
 //! the botocore the `aws` CLI ships.
 
 use cloudwall_aws::Aws;
-use cloudwall_core::provider::Artifacts;
 use cloudwall_tests::netfw::{id, network, routes, Shim};
 use cloudwall_tests::{botocore, moto::Moto, pipeline, tools};
-use std::path::Path;
-use std::process::Command;
 
 const EXAMPLE: &str = "fqdn-egress-firewall.toml";
-
-fn render(example: &str) -> (tempfile::TempDir, Artifacts) {
-    let policy = pipeline::policy_of(&tools::workspace_root().join("examples").join(example));
-    let files = pipeline::render_all(&Aws, &policy);
-    let dir = tempfile::tempdir().unwrap();
-    pipeline::write_artifacts(dir.path(), &files);
-    (dir, files)
-}
-
-fn apply(moto: &Moto, script: &Path, env: &[(String, String)]) -> (i32, String, String) {
-    let mut cmd = Command::new("bash");
-    cmd.arg(script).envs(moto.env()).envs(env.iter().cloned());
-    tools::run(&mut cmd)
-}
 
 #[test]
 fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
@@ -38,7 +21,7 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
         "moto lacks the Network Firewall rule-group and policy APIs and firewall endpoints: the shim answers those, \
          moto runs the rest, botocore validates every Network Firewall document"
     );
-    let (dir, files) = render(EXAMPLE);
+    let (dir, files) = pipeline::render_example(&Aws, EXAMPLE);
     let script = dir.path().join("cli/apply.sh");
     // The whole apply.sh runs once; the refusals and the second (idempotent) run use its
     // prelude and firewall part alone, which is all they exercise (moto is slow).
@@ -58,12 +41,12 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
 
     // Missing inputs are named before anything changes.
     let without: Vec<(String, String)> = env(&[("FIREWALL_SUBNET_IDS", "")]);
-    let (code, _, err) = apply(&moto, &firewall_only, &without);
+    let (code, _, err) = moto.bash(&firewall_only, &without);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("FIREWALL_SUBNET_IDS is not set"), "{err}");
     // A data subnet sharing the app tier's route table is refused: the data tier keeps no internet route.
     let assoc = moto.aws_json(&["ec2", "associate-route-table", "--route-table-id", &net.app_rt[0], "--subnet-id", &net.data_subnets[0]]);
-    let (code, _, err) = apply(&moto, &firewall_only, &env(&[]));
+    let (code, _, err) = moto.bash(&firewall_only, &env(&[]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("shares route table") && err.contains(&net.data_subnets[0]), "{err}");
     assert!(routes(&moto, &net.app_rt[0]).get("0.0.0.0/0").is_none(), "nothing routed on refusal");
@@ -73,7 +56,7 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
     ]);
 
     for (run, script) in [&script, &firewall_only].into_iter().enumerate() {
-        let (code, out, err) = apply(&moto, script, &env(&[]));
+        let (code, out, err) = moto.bash(script, &env(&[]));
         assert_eq!(code, 0, "apply.sh run {run} failed\nstdout:\n{out}\nstderr:\n{err}");
         if run == 1 {
             assert!(err.contains("already goes to") || err.contains(" goes to "), "{err}");
@@ -151,7 +134,7 @@ fn botocore_refuses_a_wrong_network_firewall_document() {
 
 #[test]
 fn terraform_routes_the_app_tier_through_the_firewall_and_keeps_the_data_tier_off_the_internet() {
-    let (_dir, files) = render(EXAMPLE);
+    let (_dir, files) = pipeline::render_example(&Aws, EXAMPLE);
     let tf = &files["terraform/egress.tf"];
     for want in [
         "resource \"aws_route\" \"app_default_via_firewall\"",
@@ -170,7 +153,7 @@ fn terraform_routes_the_app_tier_through_the_firewall_and_keeps_the_data_tier_of
         assert!(block.contains("validation {"), "variable {var} has no validation");
     }
     // The proxy mode has no firewall and no route.
-    let (_d, proxy) = render("fqdn-egress-proxy.toml");
+    let (_d, proxy) = pipeline::render_example(&Aws, "fqdn-egress-proxy.toml");
     assert!(!proxy["terraform/egress.tf"].contains("aws_route"));
     assert!(!proxy["cli/apply.sh"].contains("network-firewall"));
 }

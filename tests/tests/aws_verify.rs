@@ -11,7 +11,7 @@
 //!
 //! The examples run are the ones that together show every option the script checks
 //! ([`features`]), each in its own VPC, a few at a time; the violations are injected on the
-//! first of them (the one showing the most options) that has no spokes.
+//! one with the most checks (among those without spokes).
 
 use cloudwall_aws::phases::verify::{self, EndpointType};
 use cloudwall_aws::plan::Plan;
@@ -203,9 +203,15 @@ fn features(policy: &Policy) -> Vec<String> {
 fn verify_sh_passes_after_apply_and_catches_each_violation() {
     let chosen: Vec<(usize, std::path::PathBuf, Policy)> =
         pipeline::covering_aws_examples(features).into_iter().enumerate().map(|(i, (p, pol, _))| (i, p, pol)).collect();
-    // The violations go to the first example whose groups are all in the one VPC (a
-    // hub-spoke example's app groups live in the spokes).
-    let target = chosen.iter().position(|(_, _, p)| p.spokes.is_empty()).expect("an example without spokes");
+    // The violations go to the example with the most checks among those whose groups are
+    // all in the one VPC (a hub-spoke example's app groups live in the spokes).
+    let checks = |p: &Policy| verify::checks_of(&Plan::new(&cloudwall_core::provider::Provider::effective_policy(&Aws, p)).unwrap()).len();
+    let target = chosen
+        .iter()
+        .filter(|(_, _, p)| p.spokes.is_empty())
+        .max_by_key(|(i, _, p)| (checks(p), std::cmp::Reverse(*i)))
+        .map(|(i, _, _)| *i)
+        .expect("an example without spokes");
     moto::each_on_moto(&chosen, |(_, p, _)| p.display().to_string(), |moto, (index, example, policy)| {
         let moto: &Moto = moto;
         // What the provider renders from (the access strategy adds endpoints and groups).
