@@ -205,10 +205,16 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         pipeline::covering_aws_examples(features).into_iter().enumerate().map(|(i, (p, pol, _))| (i, p, pol)).collect();
     // The violations go to the example with the most checks among those whose groups are
     // all in the one VPC (a hub-spoke example's app groups live in the spokes).
+    // It needs an internet address rule too (the description violation edits one).
     let checks = |p: &Policy| verify::checks_of(&Plan::new(&cloudwall_core::provider::Provider::effective_policy(&Aws, p)).unwrap()).len();
+    let internet_cidr_rule = |p: &Policy| {
+        let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, p);
+        let plan = Plan::new(&eff).unwrap();
+        plan.rules.iter().any(|r| r.rule.peer.is_internet() && r.protocol == "tcp" && matches!(r.peer, cloudwall_aws::plan::SgPeer::Cidr(_)))
+    };
     let target = chosen
         .iter()
-        .filter(|(_, _, p)| p.spokes.is_empty())
+        .filter(|(_, _, p)| p.spokes.is_empty() && internet_cidr_rule(p))
         .max_by_key(|(i, _, p)| (checks(p), std::cmp::Reverse(*i)))
         .map(|(i, _, _)| *i)
         .expect("an example without spokes");
@@ -280,7 +286,11 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         aws_ok(moto, &["ec2", "revoke-security-group-egress", "--group-id", &app_id, "--ip-permissions", &all]);
 
         // (c) a rule whose description was removed.
-        let public = plan.rules.iter().find(|r| r.rule.peer.is_internet() && r.protocol == "tcp").expect("an internet rule");
+        let public = plan
+            .rules
+            .iter()
+            .find(|r| r.rule.peer.is_internet() && r.protocol == "tcp" && matches!(r.peer, cloudwall_aws::plan::SgPeer::Cidr(_)))
+            .expect("an internet address rule");
         let (g, (port, _)) = (&plan.groups[public.group], public.ports.unwrap());
         let g_id = group_id(moto, &vpc, &g.name);
         let cidr = match public.peer {

@@ -1,6 +1,6 @@
 //! CloudWatch Logs pieces every phase that keeps logs shares: the retention periods
-//! CloudWatch accepts, and the Terraform of a customer-managed KMS key (rotation on) and
-//! of a log group encrypted with it.
+//! CloudWatch accepts, the Terraform of a customer-managed KMS key (rotation on) and of a
+//! log group encrypted with it, and the `apply.sh` function that ensures such a group.
 
 use crate::hcl::{Block, Expr};
 
@@ -106,3 +106,29 @@ mod tests {
         assert_eq!(retention(5000), 3653);
     }
 }
+
+/// `apply.sh`: `cw_log_group NAME RETENTION_DAYS KEY_ARN` creates the log group encrypted
+/// with the key or, when it exists, keeps its data and re-keys it only if its key differs;
+/// then sets the retention. Every phase that keeps logs emits this same text before using
+/// it, so a script holding several phases redefines it identically.
+pub const ENSURE_LOG_GROUP_SH: &str = r#"# cw_log_group NAME RETENTION_DAYS KEY_ARN: the log group, encrypted with the key (an
+# existing group keeps its data and is re-keyed only if needed), with its retention.
+cw_log_group() {
+  local out current
+  if out="$(aws logs --region "$REGION" create-log-group --log-group-name "$1" --kms-key-id "$3" 2>&1)"; then
+    echo "created log group $1" >&2
+  else
+    case "$out" in
+      *ResourceAlreadyExistsException*)
+        current="$(aws logs --region "$REGION" describe-log-groups --log-group-name-prefix "$1" \
+          --query "logGroups[?logGroupName=='$1'] | [0].kmsKeyId" --output text)" || return 1
+        if [ "$current" != "$3" ]; then
+          aws logs --region "$REGION" associate-kms-key --log-group-name "$1" --kms-key-id "$3" || return 1
+        fi
+        ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+  aws logs --region "$REGION" put-retention-policy --log-group-name "$1" --retention-in-days "$2"
+}
+"#;

@@ -819,24 +819,6 @@ access_fill() {
 }
 ACCESS_BUCKET="$(access_fill "$ACCESS_BUCKET")"
 
-# ensure_log_group NAME RETENTION_DAYS: an encrypted log group with its retention.
-ensure_log_group() {
-  local found key
-  found="$(aws logs describe-log-groups --region "$REGION" --log-group-name-prefix "$1" \
-    --query "logGroups[?logGroupName=='$1'] | length(@)" --output text)"
-  if [ "$found" = "0" ]; then
-    aws logs create-log-group --region "$REGION" --log-group-name "$1" --kms-key-id "$ACCESS_KEY_ARN"
-    echo "created log group $1" >&2
-  else
-    key="$(aws logs describe-log-groups --region "$REGION" --log-group-name-prefix "$1" \
-      --query "logGroups[?logGroupName=='$1'] | [0].kmsKeyId" --output text)"
-    if [ "$key" != "$ACCESS_KEY_ARN" ]; then
-      aws logs associate-kms-key --region "$REGION" --log-group-name "$1" --kms-key-id "$ACCESS_KEY_ARN"
-    fi
-  fi
-  aws logs put-retention-policy --region "$REGION" --log-group-name "$1" --retention-in-days "$2"
-}
-
 "#,
     );
     // KMS key.
@@ -903,8 +885,9 @@ fn ssm_script(policy: &Policy, n: &Names, retention: u32) -> String {
         "aws s3api put-bucket-policy --region \"$REGION\" --bucket \"$ACCESS_BUCKET\" --policy \"$(access_fill {})\"\n",
         quote(&bucket_tls_policy().json_text())
     );
+    s.push_str(crate::logs::ENSURE_LOG_GROUP_SH);
     let _ = writeln!(s, "# Session log group, encrypted with the key ({} days kept).", retention);
-    let _ = writeln!(s, "ensure_log_group \"$ACCESS_LOG_GROUP\" {retention}\n");
+    let _ = writeln!(s, "cw_log_group \"$ACCESS_LOG_GROUP\" {retention} \"$ACCESS_KEY_ARN\"\n");
     // IAM.
     s.push_str("# Instance role and profile: AmazonSSMManagedInstanceCore plus writing session logs.\n");
     let role = quote(&n.role);
@@ -1025,7 +1008,7 @@ fn vpn_script(plan: &Plan<'_>, c: &AccessChoice, n: &Names, retention: u32) -> S
         .unwrap_or_default();
     let mut s = String::new();
     let _ = writeln!(s, "# Client VPN (tiers: {}).", c.vpn_tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "));
-    let _ = writeln!(s, "ensure_log_group {} {retention}", quote(&n.vpn_log_group));
+    let _ = writeln!(s, "cw_log_group {} {retention} \"$ACCESS_KEY_ARN\"", quote(&n.vpn_log_group));
     let _ = writeln!(
         s,
         "if [ \"$(aws logs describe-log-streams --region \"$REGION\" --log-group-name {} --log-stream-name-prefix connections \\\n    --query \"logStreams[?logStreamName=='connections'] | length(@)\" --output text)\" = \"0\" ]; then\n  aws logs create-log-stream --region \"$REGION\" --log-group-name {} --log-stream-name connections\nfi",

@@ -171,7 +171,7 @@ fn apigw_tf(plan: &Plan<'_>) -> String {
     hcl::file(&blocks)
 }
 
-/// Shell: ensure a log group with the edge retention; prints nothing.
+/// Shell: the edge's KMS key (EDGE_KEY_ARN) and the shared `cw_log_group` function.
 const LOG_GROUP_FN: &str = r#"# The KMS key of the edge's log groups (rotation on): EDGE_KEY_ARN.
 EDGE_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$EDGE_KEY_ALIAS" --query KeyMetadata.Arn --output text 2>/dev/null || true)"
 case "$EDGE_KEY_ARN" in
@@ -186,19 +186,7 @@ case "$EDGE_KEY_ARN" in
 esac
 aws kms --region "$REGION" enable-key-rotation --key-id "$EDGE_KEY_ARN"
 
-# ensure_log_group NAME: creates the log group, encrypted with the key (an existing one is
-# kept), and sets its retention.
-ensure_log_group() {
-  local out
-  if ! out="$(aws logs --region "$REGION" create-log-group --log-group-name "$1" --kms-key-id "$EDGE_KEY_ARN" 2>&1)"; then
-    case "$out" in
-      *ResourceAlreadyExistsException*) ;;
-      *) printf '%s\n' "$out" >&2; return 1 ;;
-    esac
-  fi
-  aws logs --region "$REGION" put-retention-policy --log-group-name "$1" --retention-in-days "$2"
-}
-"#;
+@ENSURE_LOG_GROUP@"#;
 
 fn waf_script(plan: &Plan<'_>) -> String {
     let base = base_name(plan);
@@ -226,8 +214,8 @@ fn waf_script(plan: &Plan<'_>) -> String {
     s.push_str("# Edge (multi-edge): a regional WAF web ACL with AWS managed rules, logged, on the load balancer.\n");
     s.push_str("# Input: LOAD_BALANCER_ARN (optional; without it the web ACL is created but not associated).\n");
     let _ = writeln!(s, "EDGE_KEY_ALIAS={}\nEDGE_KEY_POLICY={}", quote(&format!("alias/{base}-edge-logs")), quote(&logs::key_policy_json()));
-    s.push_str(LOG_GROUP_FN);
-    let _ = writeln!(s, "ensure_log_group {} {}", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
+    s.push_str(&LOG_GROUP_FN.replace("@ENSURE_LOG_GROUP@", crate::logs::ENSURE_LOG_GROUP_SH));
+    let _ = writeln!(s, "cw_log_group {} {} \"$EDGE_KEY_ARN\"", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
     let _ = writeln!(
         s,
         "WAF_LOG_GROUP_ARN=\"$(aws logs --region \"$REGION\" describe-log-groups --log-group-name-prefix {} --query 'logGroups[0].arn' --output text)\"",
@@ -265,8 +253,8 @@ fn apigw_script(plan: &Plan<'_>) -> String {
     s.push_str("# Inputs: PUBLIC_SUBNET_IDS (the VPC link's subnets); LOAD_BALANCER_LISTENER_ARN (optional;\n# without it the API is created with no integration).\n");
     s.push_str("if [ -z \"${PUBLIC_SUBNET_IDS:-}\" ]; then\n  echo \"apply.sh: PUBLIC_SUBNET_IDS is not set; export the public subnets (space-separated) for the API Gateway VPC link\" >&2\n  exit 1\nfi\n");
     let _ = writeln!(s, "EDGE_KEY_ALIAS={}\nEDGE_KEY_POLICY={}", quote(&format!("alias/{base}-edge-logs")), quote(&logs::key_policy_json()));
-    s.push_str(LOG_GROUP_FN);
-    let _ = writeln!(s, "ensure_log_group {} {}", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
+    s.push_str(&LOG_GROUP_FN.replace("@ENSURE_LOG_GROUP@", crate::logs::ENSURE_LOG_GROUP_SH));
+    let _ = writeln!(s, "cw_log_group {} {} \"$EDGE_KEY_ARN\"", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
     let _ = writeln!(
         s,
         "API_LOG_GROUP_ARN=\"$(aws logs --region \"$REGION\" describe-log-groups --log-group-name-prefix {} --query 'logGroups[0].arn' --output text)\"",

@@ -275,27 +275,8 @@ FLOW_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$FLOW_KEY" --q
                 quote(&key_policy(&lg_arn))
             );
             s.push_str("aws kms --region \"$REGION\" put-key-policy --key-id \"$FLOW_KEY\" --policy-name default --policy \"$FLOW_KEY_POLICY\"\n");
-            s.push_str(
-                r#"if ! out="$(aws logs --region "$REGION" create-log-group --log-group-name "$FLOW_LOG_GROUP" --kms-key-id "$FLOW_KEY_ARN" 2>&1)"; then
-  case "$out" in
-    *ResourceAlreadyExistsException*)
-      # An existing group keeps its data; it is (re)encrypted with the key only if needed.
-      current_key="$(aws logs --region "$REGION" describe-log-groups --log-group-name-prefix "$FLOW_LOG_GROUP" \
-        --query "logGroups[?logGroupName=='$FLOW_LOG_GROUP'] | [0].kmsKeyId" --output text)"
-      if [ "$current_key" != "$FLOW_KEY_ARN" ]; then
-        aws logs --region "$REGION" associate-kms-key --log-group-name "$FLOW_LOG_GROUP" --kms-key-id "$FLOW_KEY_ARN"
-      fi
-      ;;
-    *) printf '%s\n' "$out" >&2; exit 1 ;;
-  esac
-fi
-"#,
-            );
-            let _ = writeln!(
-                s,
-                "aws logs --region \"$REGION\" put-retention-policy --log-group-name \"$FLOW_LOG_GROUP\" --retention-in-days {}",
-                cloudwatch_retention(f.retention_days)
-            );
+            s.push_str(crate::logs::ENSURE_LOG_GROUP_SH);
+            let _ = writeln!(s, "cw_log_group \"$FLOW_LOG_GROUP\" {} \"$FLOW_KEY_ARN\"", cloudwatch_retention(f.retention_days));
             let assume = json!({
                 "Version": "2012-10-17",
                 "Statement": [{ "Effect": "Allow", "Principal": { "Service": "vpc-flow-logs.amazonaws.com" }, "Action": "sts:AssumeRole",
