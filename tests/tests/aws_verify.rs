@@ -11,7 +11,7 @@
 //!
 //! The examples run are the ones that together show every option the script checks
 //! ([`features`]), each in its own VPC, a few at a time; the violations are injected on the
-//! one with the most checks (among those without spokes).
+//! one with the most features among those that have what each violation edits.
 
 use cloudwall_aws::phases::verify::{self, EndpointType};
 use cloudwall_aws::plan::Plan;
@@ -203,21 +203,26 @@ fn features(policy: &Policy) -> Vec<String> {
 fn verify_sh_passes_after_apply_and_catches_each_violation() {
     let chosen: Vec<(usize, std::path::PathBuf, Policy)> =
         pipeline::covering_aws_examples(features).into_iter().enumerate().map(|(i, (p, pol, _))| (i, p, pol)).collect();
-    // The violations go to the example with the most checks among those whose groups are
-    // all in the one VPC (a hub-spoke example's app groups live in the spokes).
-    // It needs an internet address rule too (the description violation edits one).
-    let checks = |p: &Policy| verify::checks_of(&Plan::new(&cloudwall_core::provider::Provider::effective_policy(&Aws, p)).unwrap()).len();
-    let internet_cidr_rule = |p: &Policy| {
+    // The violations go to the example with the most features among those they can be
+    // injected in: its groups all in the one VPC (a hub-spoke example's app groups live in
+    // the spokes), an internet address rule (the description violation edits one), every
+    // instance in the SSM scope (the unregistered instance runs in the app tier), and an
+    // interface endpoint (one is deleted).
+    let fit = |p: &Policy| {
         let eff = cloudwall_core::provider::Provider::effective_policy(&Aws, p);
         let plan = Plan::new(&eff).unwrap();
-        plan.rules.iter().any(|r| r.rule.peer.is_internet() && r.protocol == "tcp" && matches!(r.peer, cloudwall_aws::plan::SgPeer::Cidr(_)))
+        let f = features(p);
+        p.spokes.is_empty()
+            && plan.rules.iter().any(|r| r.rule.peer.is_internet() && r.protocol == "tcp" && matches!(r.peer, cloudwall_aws::plan::SgPeer::Cidr(_)))
+            && f.iter().any(|x| x == "ssm-scope:every-instance")
+            && verify::expected_endpoints(p).iter().any(|(_, t)| *t == EndpointType::Interface)
     };
     let target = chosen
         .iter()
-        .filter(|(_, _, p)| p.spokes.is_empty() && internet_cidr_rule(p))
-        .max_by_key(|(i, _, p)| (checks(p), std::cmp::Reverse(*i)))
+        .filter(|(_, _, p)| fit(p))
+        .max_by_key(|(i, _, p)| (features(p).len(), std::cmp::Reverse(*i)))
         .map(|(i, _, _)| *i)
-        .expect("an example without spokes");
+        .expect("an example the violations can be injected in");
     moto::each_on_moto(&chosen, |(_, p, _)| p.display().to_string(), |moto, (index, example, policy)| {
         let moto: &Moto = moto;
         // What the provider renders from (the access strategy adds endpoints and groups).

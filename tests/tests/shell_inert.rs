@@ -13,10 +13,18 @@ use std::path::Path;
 use std::process::Command;
 
 /// A stand-in `aws`: appends its arguments (NUL-separated, one record per line of
-/// output file) and answers what the security-group part of apply.sh asks.
+/// output file) and answers what the security-group part of apply.sh asks (with, under
+/// hub-spoke, the transit gateway's: created, available, nothing attached yet).
 const FAKE_AWS: &str = r#"#!/usr/bin/env bash
 { printf '%s\0' "$@"; printf '\n'; } >> "$FAKE_AWS_LOG"
 case " $* " in
+  *" create-transit-gateway "*) echo tgw-0fake0000000000001 ;;
+  *" describe-transit-gateways "*"--transit-gateway-ids "*) echo available ;;
+  *" create-transit-gateway-vpc-attachment "*) n=$(wc -l < "$FAKE_AWS_LOG"); printf 'tgw-attach-%08d\n' "$n" ;;
+  *" describe-transit-gateway-vpc-attachments "*"--transit-gateway-attachment-ids "*) echo available ;;
+  *" create-transit-gateway-route-table "*) n=$(wc -l < "$FAKE_AWS_LOG"); printf 'tgw-rtb-%08d\n' "$n" ;;
+  *" describe-vpcs "*) echo 10.31.0.0/16 ;;
+  *" describe-transit-gateway"*|*" get-transit-gateway-route-table-"*) echo None ;;
   *" create-security-group "*) n=$(wc -l < "$FAKE_AWS_LOG"); printf 'sg-%08d\n' "$n" ;;
   *"Values=default"*) echo sg-default ;;
   *" --group-ids "*) echo '[]' ;;
@@ -65,24 +73,60 @@ proptest! {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
+        // Every script (a multi-region profile's root script runs `regions/<r>/apply.sh`).
+        for (rel, text) in files.iter().filter(|(p, _)| p.starts_with("cli/")) {
+            let p = dir.path().join(rel.trim_start_matches("cli/"));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+        }
         let script = dir.path().join("apply.sh");
-        std::fs::write(&script, &files["cli/apply.sh"]).unwrap();
         let work = dir.path().join("work");
         std::fs::create_dir_all(&work).unwrap();
         let log = dir.path().join("aws.log");
         let path = format!("{}:/usr/bin:/bin", bin.display());
+        let mut network: Vec<(String, String)> = [
+            ("VPC_ID", "vpc-0123456789abcdef0"),
+            ("PUBLIC_SUBNET_IDS", "subnet-0aaa00000000000a1 subnet-0aaa00000000000a2"),
+            ("APP_SUBNET_IDS", "subnet-0bbb00000000000b1 subnet-0bbb00000000000b2"),
+            ("DATA_SUBNET_IDS", "subnet-0ccc00000000000c1 subnet-0ccc00000000000c2"),
+            ("PRIVATE_ROUTE_TABLE_IDS", "rtb-0ddd00000000000d1"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        // Multi-region: the same inputs per region (suffixed), and every region's tier ranges
+        // for the cross-region rules.
+        if policy.is_multi_region() {
+            let one = std::mem::take(&mut network);
+            for region in &policy.deployment.regions {
+                let suffix = cloudwall_aws::regions::region_env(region);
+                network.extend(one.iter().map(|(k, v)| (format!("{k}_{suffix}"), v.clone())));
+                for tier in ["public", "app", "data", "mgmt"] {
+                    network.push((cloudwall_aws::regions::peer_cidrs_env(region, tier), "192.0.2.0/26 192.0.2.64/26".into()));
+                }
+            }
+        }
+        // Hub-spoke: the hub's transit-gateway inputs and each spoke's network.
+        let mut topology: Vec<(String, String)> = vec![];
+        if !policy.spokes.is_empty() {
+            topology.push(("HUB_TGW_SUBNET_IDS".into(), "subnet-0eee00000000000e1".into()));
+            topology.push(("HUB_ROUTE_TABLE_IDS".into(), "rtb-0ddd00000000000d1".into()));
+        }
+        for (i, spoke) in policy.spokes.iter().enumerate() {
+            let prefix = cloudwall_aws::phases::topology::spoke_env(spoke);
+            topology.push((format!("{prefix}_VPC_ID"), format!("vpc-0f{i:015}")));
+            topology.push((format!("{prefix}_TGW_SUBNET_IDS"), format!("subnet-0f{i:015}")));
+            topology.push((format!("{prefix}_ROUTE_TABLE_IDS"), format!("rtb-0f{i:015}")));
+        }
         let out = Command::new("bash")
             .arg(&script)
             .current_dir(&work)
             .env_clear()
             .env("PATH", path)
             .env("FAKE_AWS_LOG", &log)
-            .env("VPC_ID", "vpc-0123456789abcdef0")
             .env("AWS_REGION", "us-east-1")
-            .env("PUBLIC_SUBNET_IDS", "subnet-0aaa00000000000a1 subnet-0aaa00000000000a2")
-            .env("APP_SUBNET_IDS", "subnet-0bbb00000000000b1 subnet-0bbb00000000000b2")
-            .env("DATA_SUBNET_IDS", "subnet-0ccc00000000000c1 subnet-0ccc00000000000c2")
-            .env("PRIVATE_ROUTE_TABLE_IDS", "rtb-0ddd00000000000d1")
+            .envs(network)
+            .envs(topology)
             .output()
             .unwrap();
         prop_assert!(out.status.success(), "apply.sh failed: {}\n{}", String::from_utf8_lossy(&out.stderr), text);
