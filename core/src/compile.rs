@@ -669,7 +669,7 @@ impl RuleSet {
         };
         let key = (rule.group.clone(), rule.direction, peer, rule.ports, across_regions);
         if let Some(&i) = self.seen.get(&key) {
-            merge_into(&mut self.rules[i], &rule);
+            self.rules[i].absorb(&rule);
             return;
         }
         rule.id = self.ids.allocate(base);
@@ -678,32 +678,6 @@ impl RuleSet {
         }
         self.seen.insert(key, self.rules.len());
         self.rules.push(rule);
-    }
-}
-
-/// Folds a duplicate rule's purpose, owner and justification into the kept rule.
-fn merge_into(kept: &mut Rule, dup: &Rule) {
-    fn add(list: &mut String, item: &str, sep: &str) {
-        let item = item.trim();
-        if item.is_empty() || list.split(sep).any(|x| x.trim() == item) {
-            return;
-        }
-        if list.trim().is_empty() {
-            *list = item.to_string();
-        } else {
-            list.push_str(sep);
-            list.push_str(item);
-        }
-    }
-    add(
-        &mut kept.description.purpose,
-        &dup.description.purpose,
-        "; ",
-    );
-    add(&mut kept.description.owner, &dup.description.owner, ", ");
-    let blank = |j: &Option<String>| j.as_deref().is_none_or(|j| j.trim().is_empty());
-    if blank(&kept.justification) && !blank(&dup.justification) {
-        kept.justification = dup.justification.clone();
     }
 }
 

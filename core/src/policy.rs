@@ -67,8 +67,9 @@ pub struct RegionPlacement {
 /// region: filters that cannot name a group in another region express the peer as that
 /// region's address ranges of the peer's tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CrossRegionRule<'a> {
-    pub rule: &'a Rule,
+pub struct CrossRegionRule {
+    /// The rule (merged with the rules of the same shape toward the same tier and region).
+    pub rule: Rule,
     /// The region the peer group runs in (not the rule's own).
     pub peer_region: String,
     /// The peer group's tier.
@@ -246,6 +247,35 @@ pub struct Rule {
     pub origin: Location,
 }
 
+impl Rule {
+    /// Folds a rule of the same shape (group, direction, peer, ports) into this one: its
+    /// purpose and owner join this rule's description (each once), and its justification
+    /// is kept when this rule has none. Real filters refuse or keep a duplicate rule twice,
+    /// so a second flow asking for the same rule is written as one.
+    pub fn absorb(&mut self, dup: &Rule) {
+        fn add(list: &mut String, item: &str, sep: &str) {
+            let item = item.trim();
+            if item.is_empty() || list.split(sep).any(|x| x.trim() == item) {
+                return;
+            }
+            if list.trim().is_empty() {
+                *list = item.to_string();
+            } else {
+                list.push_str(sep);
+                list.push_str(item);
+            }
+        }
+        add(&mut self.description.source, &dup.description.source, ", ");
+        add(&mut self.description.destination, &dup.description.destination, ", ");
+        add(&mut self.description.purpose, &dup.description.purpose, "; ");
+        add(&mut self.description.owner, &dup.description.owner, ", ");
+        let blank = |j: &Option<String>| j.as_deref().is_none_or(|j| j.trim().is_empty());
+        if blank(&self.justification) && !blank(&dup.justification) {
+            self.justification = dup.justification.clone();
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalParty {
     /// `internet` or the `[[external]]` name.
@@ -364,15 +394,25 @@ impl Policy {
     }
 
     /// The rules of `across_regions` flows whose group runs in `region`, once per other
-    /// region their peer group runs in.
-    pub fn cross_region_rules(&self, region: &str) -> Vec<CrossRegionRule<'_>> {
+    /// region their peer group runs in. Seen from one region, a peer in another region is
+    /// that region's address ranges of the peer's tier, so rules that differ only in which
+    /// group of that tier they name are one rule there: they are merged (descriptions
+    /// joined, the first rule's id kept), never written twice.
+    pub fn cross_region_rules(&self, region: &str) -> Vec<CrossRegionRule> {
         let pl = &self.placement;
-        let mut out = Vec::new();
+        let mut out: Vec<CrossRegionRule> = Vec::new();
+        let mut seen: BTreeMap<(String, Direction, PortRange, String, Tier), usize> = BTreeMap::new();
         for r in self.rules.iter().filter(|r| pl.across_rules.contains(&r.id) && pl.runs_in(&r.group, region)) {
             let Peer::Group { id } = &r.peer else { continue };
             let Some(peer) = self.group(id) else { continue };
             for other in self.deployment.regions.iter().filter(|o| *o != region && pl.runs_in(id, o)) {
-                out.push(CrossRegionRule { rule: r, peer_region: other.clone(), peer_tier: peer.tier });
+                let key = (r.group.clone(), r.direction, r.ports, other.clone(), peer.tier);
+                if let Some(&i) = seen.get(&key) {
+                    out[i].rule.absorb(r);
+                    continue;
+                }
+                seen.insert(key, out.len());
+                out.push(CrossRegionRule { rule: r.clone(), peer_region: other.clone(), peer_tier: peer.tier });
             }
         }
         out

@@ -89,3 +89,52 @@ fn region_views_split_same_region_and_cross_region_rules() {
     assert_eq!(us_cross.len(), 1, "primary-db admits api from eu-west-1: {us_cross:?}");
     assert_eq!((us_cross[0].rule.group.as_str(), us_cross[0].peer_region.as_str()), ("primary-db", "eu-west-1"));
 }
+
+#[test]
+fn cross_region_rules_toward_one_tier_of_one_region_are_one_rule() {
+    // Two cross-region flows from `api` to two groups of the same tier: seen from one
+    // region, both peers are the other region's data-tier ranges, so `api` has one egress
+    // rule there (not two identical ones, which a filter refuses), with both purposes.
+    let text = r#"
+[deployment]
+name     = "global"
+topology = "multi-region"
+regions  = ["us-east-1", "eu-west-1"]
+
+[[workload]]
+name = "api"
+tier = "app"
+kind = "containers"
+
+[[workload]]
+name = "primary-db"
+tier = "data"
+kind = "postgres"
+
+[[workload]]
+name = "archive-db"
+tier = "data"
+kind = "postgres"
+
+[[flow]]
+from           = "api"
+to             = "primary-db"
+across_regions = true
+purpose        = "writes go to the primary"
+
+[[flow]]
+from           = "api"
+to             = "archive-db"
+across_regions = true
+purpose        = "archive copies"
+"#;
+    let p = compile(&parse_str(Path::new("g.toml"), text).expect("valid"));
+    let cross = p.cross_region_rules("us-east-1");
+    let egress: Vec<_> = cross.iter().filter(|c| c.rule.group == "api").collect();
+    assert_eq!(egress.len(), 1, "{egress:#?}");
+    let d = &egress[0].rule.description;
+    assert!(d.purpose.contains("writes go to the primary") && d.purpose.contains("archive copies"), "{d:?}");
+    assert!(d.destination.contains("primary-db") && d.destination.contains("archive-db"), "{d:?}");
+    // Each database still admits api from the other region: different groups, two rules.
+    assert_eq!(cross.iter().filter(|c| c.rule.group != "api").count(), 2);
+}

@@ -105,8 +105,8 @@ fn module_versions() -> String {
 
 /// The description of a cross-region rule: the template, the peer's region in the end
 /// name, and why it is an address range.
-fn cross_description(c: &CrossRegionRule<'_>, region: &str) -> String {
-    let r = c.rule;
+fn cross_description(c: &CrossRegionRule, region: &str) -> String {
+    let r = &c.rule;
     let (src, dst) = match r.direction {
         Direction::Ingress => (format!("{} in {}", r.description.source, c.peer_region), format!("{} in {region}", r.description.destination)),
         Direction::Egress => (format!("{} in {region}", r.description.source), format!("{} in {}", r.description.destination, c.peer_region)),
@@ -118,7 +118,7 @@ fn cross_description(c: &CrossRegionRule<'_>, region: &str) -> String {
     names::aws_text(&Description { source: src, destination: dst, purpose, ..r.description.clone() }.text())
 }
 
-fn proto_ports(c: &CrossRegionRule<'_>) -> (&'static str, Option<(i32, i32)>) {
+fn proto_ports(c: &CrossRegionRule) -> (&'static str, Option<(i32, i32)>) {
     let p = c.rule.ports;
     match p.proto {
         Proto::Tcp => ("tcp", Some((i32::from(p.from), i32::from(p.to)))),
@@ -129,7 +129,7 @@ fn proto_ports(c: &CrossRegionRule<'_>) -> (&'static str, Option<(i32, i32)>) {
 }
 
 /// `terraform/cross_region.tf` of one region, and its `apply.sh` fragment.
-fn cross_region(plan: &Plan<'_>, cross: &[CrossRegionRule<'_>], region: &str) -> (String, String) {
+fn cross_region(plan: &Plan<'_>, cross: &[CrossRegionRule], region: &str) -> (String, String) {
     let mut blocks = vec![Block::new("variable", &["peer_region_cidrs"])
         .attr(
             "description",
@@ -289,7 +289,7 @@ fn root_script(policy: &Policy, every: bool, file: &str, what: &str) -> String {
 /// `expected_rules` becomes `profile_rules`, and a new `expected_rules` adds one line per
 /// address range of `PEER_CIDRS_<REGION>_<TIER>` (required: without it the script cannot
 /// tell these rules from drift, so it stops with status 2, "could not run").
-fn verify_cross_region(script: &str, plan: &Plan<'_>, cross: &[CrossRegionRule<'_>]) -> String {
+fn verify_cross_region(script: &str, plan: &Plan<'_>, cross: &[CrossRegionRule]) -> String {
     const MARK: &str = "\n# ---- live state";
     let rules: Vec<(String, &str, &str, String, String, String)> = cross
         .iter()

@@ -324,7 +324,7 @@ fn report(plan: &Plan<'_>) -> String {
                 s,
                 "- Quota weight: a rule that references the prefix list counts {CLOUDFRONT_PREFIX_LIST_WEIGHT} rules (its max entries) against the 60 inbound rules of a group; {n} such rule(s) weigh {}.{}",
                 n * CLOUDFRONT_PREFIX_LIST_WEIGHT,
-                if n * CLOUDFRONT_PREFIX_LIST_WEIGHT > 60 { " That exceeds the default quota: merge the ports into one range or serve fewer ports (`cloudwall check` warns CW201)." } else { "" }
+                if n * CLOUDFRONT_PREFIX_LIST_WEIGHT > 60 { " That exceeds the default quota: merge the ports into one range or serve fewer ports (the profile check warns CW201)." } else { "" }
             );
             s.push_str("- The prefix list is IPv4 only: the flows' `::/0` rules are not rendered (CloudFront connects to origins over IPv4).\n");
             s.push_str("- WAF web ACL (REGIONAL, associated with the load balancer via `var.load_balancer_arn`; default action allow, CloudWatch metrics and sampled requests on every rule, logs to the log group `aws-waf-logs-...`):\n");
