@@ -140,6 +140,9 @@ pub struct ExplainArgs {
     /// Port and protocol: `443`, `443/tcp`, `53/udp` or `icmp`.
     #[arg(long, value_name = "PORT[/PROTO]")]
     pub port: String,
+    /// The provider whose rendering to explain (default: the profile's first provider).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,10 @@ fn main() -> ExitCode {
     };
     let g = &cli.global;
     let console = console::Console::new(g.no_color, g.quiet, g.verbose);
+    // Completions need no provider: a broken plugin on the plugin path must not break them.
+    if let Command::Completions(a) = &cli.command {
+        return ExitCode::from(commands::completions::run(a));
+    }
     let registry = match providers::load(&cli) {
         Ok(r) => r,
         Err(e) => {
@@ -34,9 +38,9 @@ fn main() -> ExitCode {
         Command::Generate(a) => commands::generate::run(a, g.format, &console, &registry),
         Command::Diff(a) => commands::diff::run(a, g.format, &console, &registry),
         Command::Verify(a) => commands::verify::run(a, g.format, &console, &registry),
-        Command::Explain(a) => commands::explain::run(a, g.format, &console),
         Command::Init(a) => commands::init::run(a, &console, &registry),
-        Command::Completions(a) => commands::completions::run(a),
+        Command::Explain(a) => commands::explain::run(a, g.format, &console, &registry),
+        Command::Completions(_) => unreachable!("answered above"),
         Command::Plugins { command: PluginsCommand::List } => commands::plugins::list(g.format, &console, &registry),
     };
     ExitCode::from(code)

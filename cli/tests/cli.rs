@@ -340,6 +340,29 @@ fn explain_exit_codes() {
 }
 
 #[test]
+fn explain_refuses_a_profile_check_refuses_and_sees_the_providers_rules() {
+    // The profile's rule would never be generated: explain does not call it reachable.
+    let dir = workspace(&["exposed-db.toml"]);
+    let o = cloudwall(&["explain", "exposed-db.toml", "--from", "internet", "--to", "db", "--port", "5432"], dir.path());
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("CW001") && stderr(&o).contains("does not pass `check`"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("reachable"), "{}", stdout(&o));
+    // The client VPN's group exists only in the provider's rendering: explain sees it.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = cloudwall(&["explain", "examples/vpn-only.toml", "--from", "client-vpn", "--to", "shop", "--port", "22"], &root);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("(aws): reachable"), "{}", stdout(&o));
+    let o = cloudwall(&["explain", "examples/vpn-only.toml", "--from", "internet", "--to", "shop", "--port", "22"], &root);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let o = cloudwall(
+        &["explain", "examples/vpn-only.toml", "--from", "client-vpn", "--to", "shop", "--port", "22", "--provider", "gcp"],
+        &root,
+    );
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("--provider gcp"), "{}", stderr(&o));
+}
+
+#[test]
 fn verify_without_live_inputs_does_not_pass() {
     let dir = workspace(&["webapp.toml", "exposed-db.toml"]);
     // No VPC_ID (removed from the environment): the script cannot run its checks.

@@ -105,3 +105,16 @@ fn every_broken_plugin_fails_clearly_and_writes_nothing() {
         assert!(!dir.path().join("a/escape.txt").exists() && !dir.path().join("escape.txt").exists(), "{name}");
     }
 }
+
+#[test]
+fn a_broken_plugin_on_the_path_does_not_break_commands_that_need_no_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = plugin("cloudwall-fixture-wrong-abi");
+    let env = [("CLOUDWALL_PLUGIN_PATH", lib.to_str().unwrap())];
+    let o = cloudwall(&["completions", "bash"], dir.path(), &env);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Commands that render still refuse it, with its error.
+    let o = cloudwall(&["plugins", "list"], dir.path(), &env);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("built for plugin ABI version"), "{}", text(&o));
+}

@@ -1,10 +1,14 @@
-//! `cloudwall explain PROFILE --from A --to B --port P[/proto]`: reachability, with the rules.
+//! `cloudwall explain PROFILE --from A --to B --port P[/proto] [--provider P]`:
+//! reachability, with the rules, for a profile that passes `check`, as the provider
+//! renders it (its effective Policy: the groups and rules its managed services add).
 
 use super::exit;
 use crate::args::{ExplainArgs, Format};
 use crate::console::Console;
+use crate::pipeline;
+use crate::providers::Registry;
 use cloudwall_core::ports::{PortRange, Proto};
-use cloudwall_core::{compile, profile, reach};
+use cloudwall_core::reach;
 
 /// `443`, `443/tcp`, `53/udp`, `icmp` -> protocol and port (0 for icmp).
 pub fn parse_port(s: &str) -> Result<(Proto, u16), String> {
@@ -20,7 +24,7 @@ pub fn parse_port(s: &str) -> Result<(Proto, u16), String> {
     Ok((range.proto, range.from))
 }
 
-pub fn run(args: &ExplainArgs, format: Format, console: &Console) -> u8 {
+pub fn run(args: &ExplainArgs, format: Format, console: &Console, registry: &Registry) -> u8 {
     let (proto, port) = match parse_port(&args.port) {
         Ok(p) => p,
         Err(e) => {
@@ -28,17 +32,38 @@ pub fn run(args: &ExplainArgs, format: Format, console: &Console) -> u8 {
             return exit::FAILURE;
         }
     };
-    let profile = match profile::load(&args.profile) {
-        Ok(p) => p,
-        Err(e) => {
-            for d in &e.diagnostics {
-                console.diagnostic(d, &e.sources);
-            }
-            console.error(&format!("{}: invalid profile", args.profile.display()));
+    let only: Vec<String> = args.provider.iter().cloned().collect();
+    let analysis = match pipeline::analyse(&args.profile, registry, &only) {
+        Ok(a) => a,
+        Err(outcome) => {
+            outcome.print_diagnostics(console);
+            console.error(&format!("{}: {}", args.profile.display(), outcome.result.err().unwrap_or_default()));
             return exit::FAILURE;
         }
     };
-    let policy = compile::compile(&profile);
+    // A refused profile would never be generated: its rules answer nothing.
+    if analysis.has_errors() {
+        for d in &analysis.findings {
+            console.diagnostic(d, &analysis.profile.sources);
+        }
+        console.error(&format!("{}: the profile does not pass `check`; nothing to explain", args.profile.display()));
+        return exit::FAILURE;
+    }
+    let Some(provider_name) = analysis.providers.first() else {
+        console.error(&format!("{}: the profile names no provider", args.profile.display()));
+        return exit::FAILURE;
+    };
+    let provider = match registry.get(provider_name) {
+        Ok(p) => p,
+        Err(e) => {
+            console.error(&e.to_string());
+            return exit::FAILURE;
+        }
+    };
+    // Multi-region: the compiled Policy, whose placement the evaluator reads (a provider's
+    // effective view is per region).
+    let policy =
+        if analysis.policy.is_multi_region() { analysis.policy.clone() } else { provider.effective_policy(&analysis.policy) };
     let verdict = match reach::evaluate(&policy, &args.from, &args.to, proto, port) {
         Ok(v) => v,
         Err(e) => {
@@ -66,13 +91,13 @@ pub fn run(args: &ExplainArgs, format: Format, console: &Console) -> u8 {
                 })
                 .collect();
             console.json(&serde_json::json!({
-                "from": args.from, "to": args.to, "port": what,
+                "provider": provider_name, "from": args.from, "to": args.to, "port": what,
                 "reachable": verdict.reachable, "rules": list, "explanation": verdict.explanation,
             }));
         }
         Format::Text => {
             let mut text = format!(
-                "{} -> {} on {}: {}\n",
+                "{} -> {} on {} ({provider_name}): {}\n",
                 args.from,
                 args.to,
                 what,

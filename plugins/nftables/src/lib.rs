@@ -38,34 +38,27 @@ impl Provider for Nftables {
     fn render(&self, policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderError> {
         let model = model::Model::new(policy);
         let wants = |p: Phase| phases.contains(&p);
-        // The chains a ruleset carries follow the phases asked for; when neither is asked
-        // (verify or report alone), the scripts and report describe the full ruleset.
-        let chains = match (wants(Phase::Groups), wants(Phase::Egress)) {
-            (false, false) => ruleset::Chains {
-                input: true,
-                output: true,
-            },
-            (input, output) => ruleset::Chains { input, output },
-        };
+        // A ruleset is one nft table holding both chains (flows in, egress out), loaded
+        // atomically: either phase renders the whole table, never half of it.
         let mut out = Artifacts::new();
         if wants(Phase::Groups) || wants(Phase::Egress) {
             for host in &model.hosts {
                 out.insert(
                     format!("rulesets/{}.nft", host.file_stem),
-                    ruleset::render(&model, host, chains),
+                    ruleset::render(&model, host),
                 );
             }
         }
         if wants(Phase::Verify) {
             out.insert(
                 "verify/verify.sh".to_string(),
-                verify::render(&model, chains),
+                verify::render(&model),
             );
         }
         if wants(Phase::Report) {
             out.insert(
                 "report.md".to_string(),
-                report::render(&model, chains, &checks::check(&model)),
+                report::render(&model, &checks::check(&model)),
             );
         }
         Ok(out)

@@ -3,13 +3,13 @@
 
 use crate::escape::md_cell;
 use crate::model::{nft_addr, Model};
-use crate::ruleset::{rules_for, Chains};
+use crate::ruleset::rules_for;
 use cloudwall_plugin_sdk::core::policy::{Direction, Peer};
 use cloudwall_plugin_sdk::core::profile::model::{FlowLogDestination, FlowLogTraffic};
 use cloudwall_plugin_sdk::Diagnostic;
 use std::fmt::Write as _;
 
-pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String {
+pub fn render(model: &Model, findings: &[Diagnostic]) -> String {
     let p = model.policy;
     let d = &p.deployment;
     let mut s = String::new();
@@ -50,13 +50,7 @@ pub fn render(model: &Model, chains: Chains, findings: &[Diagnostic]) -> String 
         let _ = writeln!(s, "| Chain | Peer | Ports | Rule | Description |");
         let _ = writeln!(s, "|---|---|---|---|---|");
         let mut any = false;
-        for (dir, on, chain) in [
-            (Direction::Ingress, chains.input, "input"),
-            (Direction::Egress, chains.output, "output"),
-        ] {
-            if !on {
-                continue;
-            }
+        for (dir, chain) in [(Direction::Ingress, "input"), (Direction::Egress, "output")] {
             for r in rules_for(model, h, dir) {
                 any = true;
                 let peer = match &r.rule.peer {

@@ -11,13 +11,6 @@ use cloudwall_plugin_sdk::core::profile::model::FlowLogTraffic;
 use ipnet::IpNet;
 use std::fmt::Write as _;
 
-/// Which base chains a ruleset carries (Groups phase: input, Egress phase: output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Chains {
-    pub input: bool,
-    pub output: bool,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     V4,
@@ -265,8 +258,10 @@ fn write_chain(out: &mut String, model: &Model, host: &Host, dir: Direction) {
     let _ = writeln!(out, "\t}}");
 }
 
-/// The `nft -f` file of one host.
-pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
+/// The `nft -f` file of one host: the whole table, input and output chains together.
+/// Loading the file replaces the table atomically, so a file with one chain would drop
+/// the other chain's protection (a ruleset is never rendered in part).
+pub fn render(model: &Model, host: &Host) -> String {
     let g = host.group;
     let d = &model.policy.deployment;
     let mut out = String::new();
@@ -312,13 +307,7 @@ pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
 
     // The address sets this host's rules reference, in group order.
     let mut used: Vec<&str> = Vec::new();
-    for (dir, on) in [
-        (Direction::Ingress, chains.input),
-        (Direction::Egress, chains.output),
-    ] {
-        if !on {
-            continue;
-        }
+    for dir in [Direction::Ingress, Direction::Egress] {
         for r in model.policy.rules_of(&g.id, dir) {
             if let Peer::Group { id } = &r.peer {
                 if model.sets.contains_key(id) && !used.contains(&id.as_str()) {
@@ -337,15 +326,9 @@ pub fn render(model: &Model, host: &Host, chains: Chains) -> String {
             write_set(&mut out, &set.name_v6(), "ipv6_addr", &set.table, &set.v6);
         }
     }
-    if chains.input {
-        write_chain(&mut out, model, host, Direction::Ingress);
-    }
-    if chains.input && chains.output {
-        let _ = writeln!(out);
-    }
-    if chains.output {
-        write_chain(&mut out, model, host, Direction::Egress);
-    }
+    write_chain(&mut out, model, host, Direction::Ingress);
+    let _ = writeln!(out);
+    write_chain(&mut out, model, host, Direction::Egress);
     let _ = writeln!(out, "}}");
     out
 }

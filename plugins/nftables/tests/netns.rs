@@ -1,6 +1,6 @@
 //! End-to-end enforcement: the rendered rulesets, loaded with `nft -f` into one network
 //! namespace per workload, let through exactly what the core reachability evaluator
-//! says, for every (source, destination, port) of the example profile.
+//! says, for every (source, destination, port) of the example profile, over TCP and UDP.
 //!
 //! Topology: a bridge namespace; one namespace per workload (its `[hosts]` addresses),
 //! one for the internet (an address outside every declared range) and one per
@@ -15,8 +15,8 @@ use cloudwall_core::policy::Policy;
 use cloudwall_core::ports::Proto;
 use cloudwall_core::{Phase, Provider};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -100,13 +100,12 @@ fn cannot_run(probe: &str) -> Option<String> {
     }
 }
 
-/// An outside address for the internet: not in any declared range nor `[hosts]`.
+/// An outside address for the internet: in the documentation ranges the test may use
+/// (198.51.100.0/24, 203.0.113.0/24), in no declared range and not in `[hosts]`.
 fn internet_address(policy: &Policy) -> Ipv4Addr {
-    let candidates = [
-        Ipv4Addr::new(192, 0, 2, 10),
-        Ipv4Addr::new(198, 18, 0, 10),
-        Ipv4Addr::new(100, 64, 0, 10),
-    ];
+    let candidates = (200..=254)
+        .map(|h| Ipv4Addr::new(198, 51, 100, h))
+        .chain((200..=254).map(|h| Ipv4Addr::new(203, 0, 113, h)));
     let taken = |a: Ipv4Addr| {
         let ip = std::net::IpAddr::V4(a);
         policy
@@ -171,13 +170,41 @@ fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
     out
 }
 
-/// Every TCP port the Policy mentions (range bounds), plus 22, which it does not open.
-fn ports(policy: &Policy) -> Vec<u16> {
-    let mut set = BTreeSet::from([22u16]);
+/// A transport port the test listens on and tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Port {
+    proto: Proto,
+    port: u16,
+}
+
+impl std::fmt::Display for Port {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = if self.proto == Proto::Udp { "udp" } else { "tcp" };
+        write!(f, "{p}/{}", self.port)
+    }
+}
+
+impl std::str::FromStr for Port {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (p, n) = s.split_once('/').ok_or(s.to_string())?;
+        let proto = match p {
+            "tcp" => Proto::Tcp,
+            "udp" => Proto::Udp,
+            _ => return Err(s.to_string()),
+        };
+        Ok(Port { proto, port: n.parse().map_err(|_| s.to_string())? })
+    }
+}
+
+/// Every TCP and UDP port the Policy mentions (range bounds), plus 22/tcp and 53/udp
+/// unless the Policy opens them: ports nothing allows must stay closed.
+fn ports(policy: &Policy) -> Vec<Port> {
+    let mut set = BTreeSet::from([Port { proto: Proto::Tcp, port: 22 }, Port { proto: Proto::Udp, port: 53 }]);
     for r in &policy.rules {
-        if r.ports.proto == Proto::Tcp {
-            set.insert(r.ports.from);
-            set.insert(r.ports.to);
+        if matches!(r.ports.proto, Proto::Tcp | Proto::Udp) {
+            set.insert(Port { proto: r.ports.proto, port: r.ports.from });
+            set.insert(Port { proto: r.ports.proto, port: r.ports.to });
         }
     }
     set.into_iter().collect()
@@ -247,7 +274,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         let in_ci =
             matches!(std::env::var("CI"), Ok(v) if !v.is_empty() && v != "false" && v != "0");
         assert!(!in_ci, "the enforcement test cannot run under CI: {why}");
-        eprintln!("SKIP rulesets_enforce_exactly_the_evaluated_reachability: {why}");
+        let _ = writeln!(std::io::stderr(), "SKIP rulesets_enforce_exactly_the_evaluated_reachability: {why}");
         return;
     }
     let policy = common::example_policy();
@@ -318,6 +345,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     // Every attempt, from every node.
     let mut checked = 0usize;
     let mut allowed = 0usize;
+    let mut allowed_udp = 0usize;
     let mut mismatches = Vec::new();
     for src in &nodes {
         let mut targets = Vec::new();
@@ -327,13 +355,13 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         {
             for a in &dst.addrs {
                 for p in &ports {
-                    targets.push((dst, SocketAddr::from((*a, *p))));
+                    targets.push((dst, *p, SocketAddr::from((*a, p.port))));
                 }
             }
         }
         let list = targets
             .iter()
-            .map(|(_, a)| a.to_string())
+            .map(|(_, p, a)| format!("{}/{a}", if p.proto == Proto::Udp { "udp" } else { "tcp" }))
             .collect::<Vec<_>>()
             .join(",");
         let child = spawn_helper(&src.ns, "netns_helper_connect", (CONNECT_ENV, list)).unwrap();
@@ -343,17 +371,18 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
             .filter_map(|l| l.find("RESULT ").map(|i| &l[i + 7..]))
             .filter_map(|l| l.split_once(' ').map(|(a, r)| (a.to_string(), r == "open")))
             .collect();
-        for (dst, addr) in &targets {
-            let port = addr.port();
-            let expected = common::reachable(&policy, &src.end, &dst.end, port);
+        for (dst, port, addr) in &targets {
+            let expected = common::reachable(&policy, &src.end, &dst.end, port.proto, port.port);
+            let key = format!("{}/{addr}", if port.proto == Proto::Udp { "udp" } else { "tcp" });
             let actual = *results
-                .get(&addr.to_string())
-                .unwrap_or_else(|| panic!("no result for {addr} from {}", src.name));
+                .get(&key)
+                .unwrap_or_else(|| panic!("no result for {key} from {}", src.name));
             checked += 1;
             allowed += usize::from(actual);
+            allowed_udp += usize::from(actual && port.proto == Proto::Udp);
             if expected != actual {
                 mismatches.push(format!(
-                    "{} -> {} ({addr}) tcp/{port}: evaluator says {}, the network {}",
+                    "{} -> {} ({addr}) {port}: evaluator says {}, the network {}",
                     src.name,
                     dst.name,
                     if expected { "reachable" } else { "unreachable" },
@@ -362,16 +391,25 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
             }
         }
     }
-    println!(
-        "reachability matrix: {} namespaces, {} ports, {checked} attempts, {allowed} connected, {} mismatches",
+    // Written to the process's stderr directly: the harness captures only the print
+    // macros, and the matrix size belongs in every run's log, passing or not.
+    let udp = ports.iter().filter(|p| p.proto == Proto::Udp).count();
+    let _ = writeln!(
+        std::io::stderr(),
+        "reachability matrix: {} namespaces, {} ports ({} tcp, {udp} udp), {checked} attempts, {allowed} connected ({allowed_udp} over udp), {} mismatches",
         nodes.len(),
         ports.len(),
+        ports.len() - udp,
         mismatches.len()
     );
     assert!(checked > 0);
     assert!(
         allowed > 0,
         "nothing connected at all: the topology is broken"
+    );
+    assert!(
+        allowed_udp > 0 || !policy.rules.iter().any(|r| r.ports.proto == Proto::Udp),
+        "the Policy allows UDP but no datagram was answered: the UDP probe is broken"
     );
     assert!(
         mismatches.is_empty(),
@@ -425,47 +463,73 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     drop(guard);
 }
 
-/// Helper process: listens on the ports in `CW_NETNS_TEST_LISTEN` until killed.
+/// Helper process: listens on the ports in `CW_NETNS_TEST_LISTEN` (`tcp/443,udp/53`)
+/// until killed; a UDP port answers every datagram with one back.
 #[test]
 #[ignore = "helper process of the enforcement test"]
 fn netns_helper_listen() {
     let Ok(list) = std::env::var(LISTEN_ENV) else {
         return;
     };
-    let mut listeners = Vec::new();
+    let mut handles = Vec::new();
+    let mut bound = Vec::new();
     for p in list.split(',') {
-        let port: u16 = p.parse().unwrap();
-        listeners.push(TcpListener::bind(("0.0.0.0", port)).unwrap());
-    }
-    println!("LISTENING");
-    let handles: Vec<_> = listeners
-        .into_iter()
-        .map(|l| {
-            std::thread::spawn(move || {
+        let p: Port = p.parse().unwrap();
+        if p.proto == Proto::Udp {
+            let sock = UdpSocket::bind(("0.0.0.0", p.port)).unwrap();
+            bound.push(std::thread::spawn(move || {
+                let mut buf = [0u8; 64];
+                while let Ok((n, from)) = sock.recv_from(&mut buf) {
+                    let _ = sock.send_to(&buf[..n], from);
+                }
+            }));
+        } else {
+            let l = TcpListener::bind(("0.0.0.0", p.port)).unwrap();
+            handles.push(std::thread::spawn(move || {
                 for s in l.incoming().flatten() {
                     drop(s);
                 }
-            })
-        })
-        .collect();
+            }));
+        }
+    }
+    handles.extend(bound);
+    println!("LISTENING");
     for h in handles {
         let _ = h.join();
     }
 }
 
-/// Helper process: tries each `addr:port` of `CW_NETNS_TEST_CONNECT`, prints one
-/// `RESULT addr:port open|closed` line each.
+/// Helper process: tries each `tcp/addr:port` or `udp/addr:port` of
+/// `CW_NETNS_TEST_CONNECT` (TCP: a connection; UDP: a datagram answered by the listener),
+/// prints one `RESULT proto/addr:port open|closed` line each.
 #[test]
 #[ignore = "helper process of the enforcement test"]
 fn netns_helper_connect() {
     let Ok(list) = std::env::var(CONNECT_ENV) else {
         return;
     };
-    let targets: Vec<SocketAddr> = list.split(',').map(|a| a.parse().unwrap()).collect();
-    let results: Vec<(SocketAddr, bool)> = std::thread::scope(|s| {
+    let targets: Vec<(&str, SocketAddr)> = list
+        .split(',')
+        .map(|t| {
+            let (proto, a) = t.split_once('/').unwrap();
+            (proto, a.parse().unwrap())
+        })
+        .collect();
+    let udp_answered = |a: &SocketAddr| {
+        let Ok(sock) = UdpSocket::bind(("0.0.0.0", 0)) else { return false };
+        let _ = sock.set_read_timeout(Some(CONNECT_TIMEOUT));
+        let mut buf = [0u8; 64];
+        sock.send_to(b"ping", a).is_ok() && matches!(sock.recv_from(&mut buf), Ok((n, from)) if from == *a && &buf[..n] == b"ping")
+    };
+    let results: Vec<(String, bool)> = std::thread::scope(|s| {
         let handles: Vec<_> = targets
             .iter()
-            .map(|a| s.spawn(move || (*a, TcpStream::connect_timeout(a, CONNECT_TIMEOUT).is_ok())))
+            .map(|(proto, a)| {
+                s.spawn(move || {
+                    let open = if *proto == "udp" { udp_answered(a) } else { TcpStream::connect_timeout(a, CONNECT_TIMEOUT).is_ok() };
+                    (format!("{proto}/{a}"), open)
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });

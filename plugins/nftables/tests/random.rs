@@ -6,38 +6,7 @@ mod common;
 use cloudwall_core::{compile, profile, rules, Phase, Provider};
 use cloudwall_tests::gen;
 use proptest::prelude::*;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn nft_available() -> bool {
-    Command::new("unshare")
-        .args(["--net", "--", "nft", "list", "ruleset"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn nft_check(text: &str) -> Result<(), String> {
-    let mut child = Command::new("unshare")
-        .args(["--net", "--", "nft", "-c", "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
@@ -47,10 +16,7 @@ proptest! {
         v6 in any::<bool>(),
         two in any::<bool>(),
     ) {
-        if !nft_available() {
-            let in_ci = matches!(std::env::var("CI"), Ok(v) if !v.is_empty() && v != "false" && v != "0");
-            assert!(!in_ci, "nft cannot run in a throwaway network namespace under CI");
-            eprintln!("SKIP: nft cannot run in a throwaway network namespace here (needs root and nftables)");
+        if !common::nft_ready("random rulesets") {
             return Ok(());
         }
         let text = text.replace("provider = \"aws\"", "provider = \"nftables\"");
@@ -76,7 +42,7 @@ proptest! {
         let out = common::nftables_plugin().render(&policy, Phase::ALL).unwrap();
         let mut n = 0;
         for (path, ruleset) in out.iter().filter(|(p, _)| p.ends_with(".nft")) {
-            if let Err(e) = nft_check(ruleset) {
+            if let Err(e) = common::nft_check(ruleset) {
                 panic!("nft refused {path}: {e}\n{ruleset}\nprofile:\n{text}");
             }
             n += 1;

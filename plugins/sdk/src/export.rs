@@ -300,6 +300,23 @@ mod tests {
             other => panic!("{other:?}"),
         }
 
+        // A Policy value this plugin's protocol does not know (a newer host's protocol,
+        // peer kind...) is refused with its name: a firewall plugin never guesses a rule.
+        let text = "[deployment]\nname = \"site\"\n\n[[workload]]\nname = \"a\"\ntier = \"app\"\nkind = \"vm\"\n\n\
+                    [[workload]]\nname = \"b\"\ntier = \"app\"\nkind = \"vm\"\n\n\
+                    [[flow]]\nfrom = \"a\"\nto = \"b\"\nports = [\"9000/tcp\"]\npurpose = \"calls\"\n";
+        let profile = cloudwall_core::profile::parse_str(std::path::Path::new("p.toml"), text).unwrap();
+        let mut policy = serde_json::to_value(cloudwall_core::compile::compile(&profile)).unwrap();
+        policy["rules"][0]["ports"]["proto"] = serde_json::json!("sctp");
+        let req = serde_json::to_vec(&serde_json::json!({"protocol_version": PROTOCOL_VERSION, "policy": policy, "phases": ["report"]})).unwrap();
+        match answer(&req) {
+            RenderResponse::Error { message } => assert!(
+                message.starts_with("cannot read the render request") && message.contains("sctp"),
+                "{message}"
+            ),
+            other => panic!("{other:?}"),
+        }
+
         // Buffers round-trip through the C functions.
         let req = request("site", PROTOCOL_VERSION);
         let buf = (table.render)(req.as_ptr(), req.len());

@@ -5,7 +5,7 @@
 //! group-pair variant refuses it) and at most 255 characters; group names and group
 //! descriptions accept the same set. Everything else is transliterated.
 
-use cloudwall_core::policy::Group;
+use cloudwall_core::policy::{Description, Group};
 
 /// Longest security-group name, group description and rule description AWS accepts.
 pub const MAX_TEXT: usize = 255;
@@ -69,6 +69,11 @@ fn transliterate(c: char) -> &'static str {
 /// `>` is outside the set, so the arrow of the description template (`->`, `=>`, `→`)
 /// becomes the word `to`.
 pub fn aws_text(text: &str) -> String {
+    truncate(&aws_text_whole(text), MAX_TEXT).trim_end().to_string()
+}
+
+/// [`aws_text`] without the length limit.
+fn aws_text_whole(text: &str) -> String {
     let text = text.replace("->", " to ").replace("=>", " to ").replace("<-", " from ");
     let mut mapped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -85,7 +90,32 @@ pub fn aws_text(text: &str) -> String {
         }
         out.push_str(word);
     }
-    truncate(&out, MAX_TEXT).trim_end().to_string()
+    out
+}
+
+/// A rule's description in the AWS set and length. When the template is too long, the
+/// purpose is shortened (ending in `...`), never the ends, the ports or the owner: the
+/// description keeps saying who owns the rule.
+pub fn rule_description(d: &Description) -> String {
+    let whole = aws_text_whole(&d.text());
+    let mut over = whole.chars().count().saturating_sub(MAX_TEXT);
+    if over == 0 {
+        return whole;
+    }
+    let purpose: Vec<char> = d.purpose.chars().collect();
+    loop {
+        let keep = purpose.len().saturating_sub(over + 3);
+        if keep == 0 {
+            return aws_text(&d.text());
+        }
+        let short: String = purpose[..keep].iter().collect::<String>().trim_end().to_string() + "...";
+        let text = aws_text_whole(&Description { purpose: short, ..d.clone() }.text());
+        let n = text.chars().count();
+        if n <= MAX_TEXT {
+            return text;
+        }
+        over += n - MAX_TEXT;
+    }
 }
 
 /// The first `max` characters of `s` (all ASCII here, but cut on a char boundary anyway).

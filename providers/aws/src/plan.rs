@@ -192,11 +192,11 @@ impl<'a> Plan<'a> {
                 Proto::All => ("-1", None),
             };
             let text = match peer {
-                SgPeer::CloudFront => Description { source: "cloudfront".into(), ..r.description.clone() }.text(),
-                SgPeer::EdgeLink => Description { source: "apigw-vpc-link".into(), ..r.description.clone() }.text(),
-                _ => r.description.text(),
+                SgPeer::CloudFront => Description { source: "cloudfront".into(), ..r.description.clone() },
+                SgPeer::EdgeLink => Description { source: "apigw-vpc-link".into(), ..r.description.clone() },
+                _ => r.description.clone(),
             };
-            let mut description = names::aws_text(&text);
+            let mut description = names::rule_description(&text);
             if description.is_empty() {
                 description = names::aws_text(&format!("{} {} {}", r.group, r.direction_word(), r.ports));
             }
@@ -229,7 +229,7 @@ impl<'a> Plan<'a> {
                     tf: unique(&mut rule_used, format!("apigw_vpc_link_to_{}", names::tf_ident(&r.id))),
                     protocol,
                     ports,
-                    description: names::aws_text(&d.text()),
+                    description: names::rule_description(&d),
                 });
             }
             rules.push(SgRule { rule: r, group, tf, peer, protocol, ports, description, skips });

@@ -115,7 +115,7 @@ fn cross_description(c: &CrossRegionRule, region: &str) -> String {
         "{} (cross-region: {} tier ranges of {}, groups cannot be referenced across regions)",
         r.description.purpose, c.peer_tier, c.peer_region
     );
-    names::aws_text(&Description { source: src, destination: dst, purpose, ..r.description.clone() }.text())
+    names::rule_description(&Description { source: src, destination: dst, purpose, ..r.description.clone() })
 }
 
 fn proto_ports(c: &CrossRegionRule) -> (&'static str, Option<(i32, i32)>) {

@@ -236,7 +236,7 @@ pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
             },
             Peer::Cidr { cidr, .. } => NaclPeer::Cidr(cidr.trunc()),
         };
-        let why = names::aws_text(&r.description.text());
+        let why = names::rule_description(&r.description);
         let egress = r.direction == Direction::Egress;
         b.flow(here, egress, r.ports.proto, r.ports.from, r.ports.to, peer, &why);
         if egress && here != hub_public && matches!(peer, NaclPeer::Cidr(_)) {
@@ -251,7 +251,7 @@ pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
         let any = NaclPeer::Cidr("0.0.0.0/0".parse().expect("v4 any"));
         let why = format!(
             "{} (host names filtered by the egress firewall or proxy)",
-            names::aws_text(&f.description.text())
+            names::rule_description(&f.description)
         );
         for p in &f.ports {
             b.flow(here, true, p.proto, p.from, p.to, any, &why);
