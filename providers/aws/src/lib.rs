@@ -82,6 +82,11 @@ fn render_one(policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderErro
         if phases.contains(&Phase::Groups) {
             terraform::render_groups(&plan, &mut out);
             let mut apply = cli_script::render(&plan);
+            // The log-group helper, once, when a phase keeps logs.
+            if script.contains("cw_log_group ") {
+                apply.push('\n');
+                apply.push_str(logs::ENSURE_LOG_GROUP_SH);
+            }
             apply.push_str(&script);
             out.insert("cli/apply.sh".into(), apply);
         }

@@ -109,8 +109,8 @@ mod tests {
 
 /// `apply.sh`: `cw_log_group NAME RETENTION_DAYS KEY_ARN` creates the log group encrypted
 /// with the key or, when it exists, keeps its data and re-keys it only if its key differs;
-/// then sets the retention. Every phase that keeps logs emits this same text before using
-/// it, so a script holding several phases redefines it identically.
+/// then sets the retention. Phases call it; the provider defines it once, after the
+/// prelude, when any phase does.
 pub const ENSURE_LOG_GROUP_SH: &str = r#"# cw_log_group NAME RETENTION_DAYS KEY_ARN: the log group, encrypted with the key (an
 # existing group keeps its data and is re-keyed only if needed), with its retention.
 cw_log_group() {

@@ -885,7 +885,6 @@ fn ssm_script(policy: &Policy, n: &Names, retention: u32) -> String {
         "aws s3api put-bucket-policy --region \"$REGION\" --bucket \"$ACCESS_BUCKET\" --policy \"$(access_fill {})\"\n",
         quote(&bucket_tls_policy().json_text())
     );
-    s.push_str(crate::logs::ENSURE_LOG_GROUP_SH);
     let _ = writeln!(s, "# Session log group, encrypted with the key ({} days kept).", retention);
     let _ = writeln!(s, "cw_log_group \"$ACCESS_LOG_GROUP\" {retention} \"$ACCESS_KEY_ARN\"\n");
     // IAM.

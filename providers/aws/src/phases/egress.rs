@@ -760,7 +760,7 @@ fn firewall_script(plan: &Plan<'_>, list: &[String]) -> String {
     let _ = writeln!(s, "FW_CREATE_FIREWALL={}", doc(create_fw));
     let _ = writeln!(s, "FW_LOGGING_ALERT={}", doc(logging(&["ALERT"])));
     let _ = writeln!(s, "FW_LOGGING_BOTH={}", doc(logging(&["ALERT", "FLOW"])));
-    s.push_str(&FIREWALL_BODY.replace("@ENSURE_LOG_GROUP@", crate::logs::ENSURE_LOG_GROUP_SH));
+    s.push_str(&FIREWALL_BODY);
     s
 }
 
@@ -928,7 +928,7 @@ esac
 aws kms --region "$REGION" enable-key-rotation --key-id "$FW_KEY_ARN"
 
 # Log group of the ALERT and FLOW records, encrypted with the key.
-@ENSURE_LOG_GROUP@cw_log_group "$FW_LOG_GROUP" "$FW_RETENTION_DAYS" "$FW_KEY_ARN"
+cw_log_group "$FW_LOG_GROUP" "$FW_RETENTION_DAYS" "$FW_KEY_ARN"
 
 # Rule group: created once (its capacity is fixed), its allow-list brought up to date after.
 if FW_TOKEN="$(nfw describe-rule-group --rule-group-name "$FW_RULE_GROUP" --type STATEFUL --query UpdateToken --output text 2>&1)"; then

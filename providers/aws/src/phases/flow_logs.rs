@@ -275,7 +275,6 @@ FLOW_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$FLOW_KEY" --q
                 quote(&key_policy(&lg_arn))
             );
             s.push_str("aws kms --region \"$REGION\" put-key-policy --key-id \"$FLOW_KEY\" --policy-name default --policy \"$FLOW_KEY_POLICY\"\n");
-            s.push_str(crate::logs::ENSURE_LOG_GROUP_SH);
             let _ = writeln!(s, "cw_log_group \"$FLOW_LOG_GROUP\" {} \"$FLOW_KEY_ARN\"", cloudwatch_retention(f.retention_days));
             let assume = json!({
                 "Version": "2012-10-17",
