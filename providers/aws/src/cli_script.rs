@@ -139,14 +139,35 @@ fn is_default_egress(r: &SgRule<'_>, cidr: &str) -> bool {
         && matches!(r.peer, SgPeer::Cidr(n) if n.to_string() == cidr)
 }
 
-pub fn render(plan: &Plan<'_>) -> String {
+/// The script's first lines: what it is and its inputs (see [`crate::inputs`]), found in
+/// `body`, the rest of the script.
+pub fn header(plan: &Plan<'_>, body: &str) -> String {
     let d = &plan.policy.deployment;
     let mut s = String::new();
     s.push_str("#!/usr/bin/env bash\n");
-    let _ = writeln!(s, "# Security groups of {} ({}) as aws CLI commands.", names::aws_text(&d.name), names::aws_text(&d.env));
-    s.push_str("# Inputs: VPC_ID (required); AWS_REGION (default: the profile's region).\n");
+    let _ = writeln!(s, "# Network-security controls of {} ({}) as aws CLI commands.", names::aws_text(&d.name), names::aws_text(&d.env));
+    s.push_str(&crate::inputs::header(body));
     s.push_str("# AWS_ENDPOINT_URL, AWS_PROFILE and the other aws CLI settings apply as usual.\n");
-    s.push_str("# Safe to run again: existing groups are reused and existing rules are kept.\n");
+    s.push_str("# Each section checks the inputs it needs before use and names a missing one.\n");
+    s.push_str("# Safe to run again: existing resources are reused and existing rules are kept.\n");
+    s
+}
+
+/// `script` (a whole `apply.sh`) with its header made anew for what it now holds: for a
+/// script a fragment was appended to after it was rendered.
+pub fn reheader(plan: &Plan<'_>, script: &str) -> String {
+    let body = script.split_once(PRELUDE_START).map_or(script, |(_, rest)| rest);
+    let body = format!("{PRELUDE_START}{body}");
+    header(plan, &body) + &body
+}
+
+/// The first line of the script after its header.
+const PRELUDE_START: &str = "set -euo pipefail\n";
+
+/// The security groups part, after the header.
+pub fn render(plan: &Plan<'_>) -> String {
+    let d = &plan.policy.deployment;
+    let mut s = String::new();
     s.push_str(PRELUDE);
     let _ = writeln!(s, "\nREGION=\"${{AWS_REGION:-}}\"\nif [ -z \"$REGION\" ]; then\n  REGION={}\nfi", quote(&plan.region));
 

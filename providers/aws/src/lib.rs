@@ -3,6 +3,7 @@
 pub mod check;
 pub mod cli_script;
 pub mod hcl;
+pub mod inputs;
 pub mod logs;
 pub mod names;
 pub mod phases;
@@ -88,6 +89,7 @@ fn render_one(policy: &Policy, phases: &[Phase]) -> Result<Artifacts, RenderErro
                 apply.push_str(logs::ENSURE_LOG_GROUP_SH);
             }
             apply.push_str(&script);
+            let apply = cli_script::header(&plan, &apply) + &apply;
             out.insert("cli/apply.sh".into(), apply);
         }
         if phases.contains(&Phase::Report) {

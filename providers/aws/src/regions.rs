@@ -361,6 +361,7 @@ pub fn render(
             files.insert("terraform/cross_region.tf".into(), tf);
             if let Some(apply) = files.get_mut("cli/apply.sh") {
                 apply.push_str(&script);
+                *apply = crate::cli_script::reheader(&plan, apply);
             }
             let mut vars = Vec::new();
             for (path, text) in files.iter().filter(|(p, _)| p.starts_with("terraform/") && p.ends_with(".tf")) {
