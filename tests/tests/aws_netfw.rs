@@ -28,8 +28,15 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
     let apply_text = &files["cli/apply.sh"];
     let head = apply_text.find("\n# Security groups (one per workload group).").expect("groups part");
     let fw_part = apply_text.find("\n# Egress firewall (AWS Network Firewall)").expect("firewall part");
+    // The log-group helper the firewall part calls (defined once, after the groups).
+    let helper_at = apply_text.find("\n# cw_log_group NAME").expect("log-group helper");
+    let helper_end = helper_at + apply_text[helper_at..].find("\n}\n").expect("helper end") + 3;
     let firewall_only = dir.path().join("cli/firewall-only.sh");
-    std::fs::write(&firewall_only, format!("{}{}", &apply_text[..head], &apply_text[fw_part..])).unwrap();
+    std::fs::write(
+        &firewall_only,
+        format!("{}{}{}", &apply_text[..head], &apply_text[helper_at..helper_end], &apply_text[fw_part..]),
+    )
+    .unwrap();
     let net = network(&moto);
     let shim = Shim::new(&moto, &python);
     let env = |extra: &[(&str, &str)]| {
