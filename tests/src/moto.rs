@@ -171,22 +171,28 @@ impl Moto {
     /// Creates a VPC with one subnet per tier and a private route table; returns the
     /// environment `apply.sh` / `verify.sh` take.
     pub fn network(&self) -> Vec<(String, String)> {
-        let vpc = self.aws_json(&["ec2", "create-vpc", "--cidr-block", "10.20.0.0/16"]);
+        self.network_in(&self.region.clone(), 20)
+    }
+
+    /// [`Moto::network`] in `region`, with the VPC `10.<second>.0.0/16` (a multi-region
+    /// profile takes one per region, each with its own range).
+    pub fn network_in(&self, region: &str, second: u8) -> Vec<(String, String)> {
+        let vpc = self.aws_json(&["ec2", "create-vpc", "--region", region, "--cidr-block", &format!("10.{second}.0.0/16")]);
         let vpc_id = vpc["Vpc"]["VpcId"].as_str().expect("VpcId").to_string();
         let mut env = vec![("VPC_ID".to_string(), vpc_id.clone())];
         for (i, var) in ["PUBLIC_SUBNET_IDS", "APP_SUBNET_IDS", "DATA_SUBNET_IDS"].iter().enumerate() {
             let mut ids = vec![];
             for az in 0..2 {
-                let cidr = format!("10.20.{}.0/24", i * 10 + az);
-                let zone = format!("{}{}", self.region, ["a", "b"][az]);
+                let cidr = format!("10.{second}.{}.0/24", i * 10 + az);
+                let zone = format!("{region}{}", ["a", "b"][az]);
                 let s = self.aws_json(&[
-                    "ec2", "create-subnet", "--vpc-id", &vpc_id, "--cidr-block", &cidr, "--availability-zone", &zone,
+                    "ec2", "create-subnet", "--region", region, "--vpc-id", &vpc_id, "--cidr-block", &cidr, "--availability-zone", &zone,
                 ]);
                 ids.push(s["Subnet"]["SubnetId"].as_str().expect("SubnetId").to_string());
             }
             env.push((var.to_string(), ids.join(" ")));
         }
-        let rt = self.aws_json(&["ec2", "create-route-table", "--vpc-id", &vpc_id]);
+        let rt = self.aws_json(&["ec2", "create-route-table", "--region", region, "--vpc-id", &vpc_id]);
         env.push((
             "PRIVATE_ROUTE_TABLE_IDS".into(),
             rt["RouteTable"]["RouteTableId"].as_str().expect("RouteTableId").to_string(),

@@ -3,7 +3,10 @@
 //! tables, one attachment per VPC, the spoke and hub routes, and places each spoke's
 //! security groups in the spoke's VPC, shares the hub's interface endpoints through private
 //! hosted zones associated with every spoke VPC, and gives each spoke tier its NACL in the
-//! spoke's VPC; a second run changes nothing.
+//! spoke's VPC; a second run changes nothing. The multi-region example applies every
+//! phase in one VPC per region through the root scripts; verify.sh passes in both regions
+//! and catches SSH opened to the internet, the allow-all egress put back, and a peer range
+//! apply.sh never authorized.
 
 use cloudwall_aws::Aws;
 use cloudwall_core::provider::{Phase, Provider};
@@ -165,17 +168,25 @@ fn apply_sh_builds_the_hub_and_spoke_network_on_the_emulator() {
 fn multi_region_apply_sh_renders_each_region_with_its_cross_region_rules() {
     let Some(moto) = Moto::start() else { return };
     let policy = pipeline::policy_of(&tools::workspace_root().join("examples/multi-region.toml"));
-    let files = Aws.render(&policy, &[Phase::Groups, Phase::Verify]).expect("render");
+    // Every phase: the root scripts run each region's apply.sh and verify.sh.
+    let files = pipeline::render_all(&Aws, &policy);
     let dir = tempfile::tempdir().unwrap();
     pipeline::write_artifacts(dir.path(), &files);
+    // One VPC per region (10.1.0.0/16, 10.2.0.0/16), its inputs suffixed with the region.
     let mut env = vec![];
+    let mut vpcs = vec![];
     for (region, n) in [("us-east-1", 1), ("eu-west-1", 2)] {
         let suffix = region.to_ascii_uppercase().replace('-', "_");
-        let vpc = moto.aws_json(&["ec2", "create-vpc", "--region", region, "--cidr-block", &format!("10.{n}.0.0/16")]);
-        env.push((format!("VPC_ID_{suffix}"), vpc["Vpc"]["VpcId"].as_str().unwrap().to_string()));
+        for (k, v) in moto.network_in(region, n) {
+            if k == "VPC_ID" {
+                vpcs.push((region, v.clone()));
+            }
+            env.push((format!("{k}_{suffix}"), v));
+        }
     }
-    env.push(("PEER_CIDRS_US_EAST_1_DATA".into(), "10.1.30.0/24 10.1.31.0/24".into()));
-    env.push(("PEER_CIDRS_EU_WEST_1_APP".into(), "10.2.20.0/24".into()));
+    // The peer tiers' ranges: us-east-1's data subnets, eu-west-1's app subnets.
+    env.push(("PEER_CIDRS_US_EAST_1_DATA".into(), "10.1.20.0/24 10.1.21.0/24".into()));
+    env.push(("PEER_CIDRS_EU_WEST_1_APP".into(), "10.2.10.0/24 10.2.11.0/24".into()));
     let mut cmd = Command::new("bash");
     cmd.arg(dir.path().join("cli/apply.sh")).envs(moto.env()).envs(env.iter().cloned());
     let (code, out, err) = tools::run(&mut cmd);
@@ -197,27 +208,60 @@ fn multi_region_apply_sh_renders_each_region_with_its_cross_region_rules() {
         assert!(names(v).contains("prod-app-api-sg") && names(v).contains("prod-data-cache-sg"));
     }
     let set = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-    assert_eq!(cidrs(&us, "prod-data-primary-db-sg", "IpPermissions"), set(&["10.2.20.0/24"]), "db admits eu-west-1's app tier");
-    assert_eq!(cidrs(&eu, "prod-app-api-sg", "IpPermissionsEgress"), set(&["10.1.30.0/24", "10.1.31.0/24"]), "api in eu-west-1 reaches us-east-1's data tier");
+    assert_eq!(cidrs(&us, "prod-data-primary-db-sg", "IpPermissions"), set(&["10.2.10.0/24", "10.2.11.0/24"]), "db admits eu-west-1's app tier");
+    assert_eq!(cidrs(&eu, "prod-app-api-sg", "IpPermissionsEgress"), set(&["10.1.20.0/24", "10.1.21.0/24"]), "api in eu-west-1 reaches us-east-1's data tier");
     assert!(cidrs(&us, "prod-app-api-sg", "IpPermissionsEgress").is_empty(), "in us-east-1 the database is a group reference");
     assert!(cidrs(&eu, "prod-data-cache-sg", "IpPermissions").is_empty(), "same-region flows never become address rules");
 
-    // verify.sh expects the cross-region rules from the same inputs: both regions' rules
-    // match; a peer range that apply.sh did not authorize is reported missing; without
-    // the input the script cannot tell those rules from drift and stops with status 2.
+    // verify.sh of every region passes (an unattached group only warns: nothing runs).
     let verify = |env: &[(String, String)]| -> (i32, String, String) {
         let mut cmd = Command::new("bash");
-        cmd.arg(dir.path().join("verify/verify.sh")).envs(moto.env()).envs(env.iter().cloned());
+        cmd.arg(dir.path().join("verify/verify.sh")).envs(moto.env()).envs(env.iter().cloned()).env_remove("VERIFY_REQUIRE_ATTACHED");
         tools::run(&mut cmd)
     };
-    let (_, out, err) = verify(&env);
-    assert_eq!(out.matches("PASS rules-match-policy").count(), 2, "rules-match-policy in both regions\nstdout:\n{out}\nstderr:\n{err}");
+    let (code, out, err) = verify(&env);
+    assert_eq!(code, 0, "verify.sh after apply\nstdout:\n{out}\nstderr:\n{err}");
+    assert!(!out.contains("FAIL") && !out.contains("ERROR"), "{out}");
+    assert_eq!(out.matches("PASS rules-match-policy").count(), 2, "rules-match-policy in both regions\n{out}");
+
+    // The issue's two violations, in eu-west-1, each undone before the next.
+    let eu_vpc = &vpcs.iter().find(|(r, _)| *r == "eu-west-1").unwrap().1;
+    let api = moto.aws_json(&[
+        "ec2", "describe-security-groups", "--region", "eu-west-1", "--filters",
+        &format!("Name=vpc-id,Values={eu_vpc}"), "Name=group-name,Values=prod-app-api-sg",
+    ])["SecurityGroups"][0]["GroupId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ec2 = |args: &[&str]| {
+        let mut a = vec!["ec2", args[0], "--region", "eu-west-1", "--group-id", &api];
+        a.extend_from_slice(&args[1..]);
+        moto.aws_json(&a);
+    };
+    let ssh = r#"[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0","Description":"temporary debug access"}]}]"#;
+    ec2(&["authorize-security-group-ingress", "--ip-permissions", ssh]);
+    let (code, out, _) = verify(&env);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL no-internet-sensitive-port: prod-app-api-sg") && out.contains("22"), "{out}");
+    ec2(&["revoke-security-group-ingress", "--ip-permissions", ssh]);
+    let all = r#"[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]"#;
+    ec2(&["authorize-security-group-egress", "--ip-permissions", all]);
+    let (code, out, _) = verify(&env);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL default-egress-revoked: prod-app-api-sg"), "{out}");
+    ec2(&["revoke-security-group-egress", "--ip-permissions", all]);
+    let (code, out, _) = verify(&env);
+    assert_eq!(code, 0, "undone\n{out}");
+
+    // verify.sh expects the cross-region rules from the same inputs: a peer range that
+    // apply.sh did not authorize is reported missing; without the input the script cannot
+    // tell those rules from drift and stops with status 2.
     let mut drift = env.clone();
-    drift.iter_mut().find(|(k, _)| k == "PEER_CIDRS_EU_WEST_1_APP").unwrap().1 = "10.2.20.0/24 10.2.21.0/24".into();
+    drift.iter_mut().find(|(k, _)| k == "PEER_CIDRS_EU_WEST_1_APP").unwrap().1 = "10.2.10.0/24 10.2.11.0/24 10.2.12.0/24".into();
     let (code, out, _) = verify(&drift);
     assert_ne!(code, 0);
     let line = out.lines().find(|l| l.starts_with("FAIL rules-match-policy")).unwrap_or_else(|| panic!("no rules-match-policy failure:\n{out}"));
-    assert!(line.contains("10.2.21.0/24"), "{line}");
+    assert!(line.contains("10.2.12.0/24"), "{line}");
     let missing: Vec<(String, String)> = env.iter().filter(|(k, _)| k != "PEER_CIDRS_EU_WEST_1_APP").cloned().collect();
     let (code, _, err) = verify(&missing);
     assert_eq!(code, 2, "{err}");
