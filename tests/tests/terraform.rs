@@ -70,55 +70,94 @@ const MUST_PASS: &[&str] = &[
     "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232", "CKV_AWS_352", "CKV2_AWS_12",
 ];
 
+/// checkov over the Terraform under `dir/terraform`: none of [`MUST_PASS`] fails, and every
+/// other failed check is named, with a reason, in `dir/report.md`. `false` when checkov is
+/// not installed (outside CI).
+fn checkov_clean(label: &str, dir: &std::path::Path) -> bool {
+    let Some(checkov) = tools::require("checkov", "scans the generated Terraform") else { return false };
+    let example = label;
+    let tf = dir.join("terraform");
+    let mut cmd = Command::new(checkov);
+    cmd.args(["-d"]).arg(&tf).args(["--framework", "terraform", "-o", "json", "--compact"]);
+    cmd.env("BC_SKIP_MAPPING", "TRUE").env("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false");
+    let (_code, out, err) = tools::run(&mut cmd);
+    let v: serde_json::Value = serde_json::from_str(out.trim())
+        .unwrap_or_else(|e| panic!("{example}: checkov output is not JSON ({e}):\n{out}\n{err}"));
+    let reports: Vec<serde_json::Value> = match v {
+        serde_json::Value::Array(a) => a,
+        other => vec![other],
+    };
+    let report = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
+    let waivers = waived(&report);
+    for (check, resource, reason) in &waivers {
+        assert!(!MUST_PASS.contains(&check.as_str()), "{example}: the report waives the must-pass {check} on {resource}");
+        assert!(reason.len() > 20, "{example}: {check} on {resource} has no real reason: {reason:?}");
+    }
+    let mut failed = BTreeSet::new();
+    let mut unexplained = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut passed = 0;
+    for r in &reports {
+        for f in r["results"]["failed_checks"].as_array().into_iter().flatten() {
+            let id = f["check_id"].as_str().unwrap_or("").to_string();
+            let resource = f["resource"].as_str().unwrap_or("").to_string();
+            if MUST_PASS.contains(&id.as_str()) {
+                failed.insert(format!("{id} {resource} ({})", f["file_path"]));
+            } else if waivers.iter().any(|(c, res, _)| *c == id && *res == resource) {
+                seen.insert((id, resource));
+            } else {
+                unexplained.insert(format!("{id} {resource} ({}): {}", f["file_path"], f["check_name"]));
+            }
+        }
+        passed += r["results"]["passed_checks"].as_array().map_or(0, Vec::len);
+    }
+    assert!(failed.is_empty(), "{example}: checkov failed checks:\n{failed:#?}");
+    assert!(
+        unexplained.is_empty(),
+        "{example}: checkov fails checks that report.md (Static analysis findings that do not apply) does not explain:\n{unexplained:#?}"
+    );
+    let unused: Vec<_> = waivers.iter().filter(|(c, r, _)| !seen.contains(&(c.clone(), r.clone()))).collect();
+    if !unused.is_empty() {
+        eprintln!("{example}: waived in the report but passed by this checkov: {unused:?}");
+    }
+    assert!(passed > 0, "{example}: checkov ran no check at all:\n{out}");
+    eprintln!("{example}: checkov passed {passed} checks, none of {MUST_PASS:?} failed");
+    true
+}
+
 #[test]
 fn checkov_reports_no_failed_network_check_on_aws_terraform() {
     for (example, dir) in rendered_examples(&Aws) {
-        let Some(checkov) = tools::require("checkov", "scans the generated Terraform") else { return };
-        let tf = dir.path().join("terraform");
-        let mut cmd = Command::new(checkov);
-        cmd.args(["-d"]).arg(&tf).args(["--framework", "terraform", "-o", "json", "--compact"]);
-        cmd.env("BC_SKIP_MAPPING", "TRUE").env("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false");
-        let (_code, out, err) = tools::run(&mut cmd);
-        let v: serde_json::Value = serde_json::from_str(out.trim())
-            .unwrap_or_else(|e| panic!("{example}: checkov output is not JSON ({e}):\n{out}\n{err}"));
-        let reports: Vec<serde_json::Value> = match v {
-            serde_json::Value::Array(a) => a,
-            other => vec![other],
-        };
-        let report = std::fs::read_to_string(dir.path().join("report.md")).expect("report.md");
-        let waivers = waived(&report);
-        for (check, resource, reason) in &waivers {
-            assert!(!MUST_PASS.contains(&check.as_str()), "{example}: the report waives the must-pass {check} on {resource}");
-            assert!(reason.len() > 20, "{example}: {check} on {resource} has no real reason: {reason:?}");
+        if !checkov_clean(&example, dir.path()) {
+            return;
         }
-        let mut failed = BTreeSet::new();
-        let mut unexplained = BTreeSet::new();
-        let mut seen = BTreeSet::new();
-        let mut passed = 0;
-        for r in &reports {
-            for f in r["results"]["failed_checks"].as_array().into_iter().flatten() {
-                let id = f["check_id"].as_str().unwrap_or("").to_string();
-                let resource = f["resource"].as_str().unwrap_or("").to_string();
-                if MUST_PASS.contains(&id.as_str()) {
-                    failed.insert(format!("{id} {resource} ({})", f["file_path"]));
-                } else if waivers.iter().any(|(c, res, _)| *c == id && *res == resource) {
-                    seen.insert((id, resource));
-                } else {
-                    unexplained.insert(format!("{id} {resource} ({}): {}", f["file_path"], f["check_name"]));
-                }
-            }
-            passed += r["results"]["passed_checks"].as_array().map_or(0, Vec::len);
+    }
+}
+
+/// Random valid profiles (the shared generator, a fixed seed so that a failure replays):
+/// their Terraform parses with no undeclared reference or cycle, and checkov holds them to
+/// the same bar as the examples. `CLOUDWALL_RANDOM_TERRAFORM` sets how many (default 6:
+/// checkov takes seconds per tree).
+#[test]
+fn random_profiles_terraform_parses_and_passes_checkov() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let n: usize = std::env::var("CLOUDWALL_RANDOM_TERRAFORM").ok().and_then(|v| v.parse().ok()).unwrap_or(6);
+    let mut runner = TestRunner::deterministic();
+    for i in 0..n {
+        let text = cloudwall_tests::gen::profile_toml().new_tree(&mut runner).expect("a profile").current();
+        let p = cloudwall_core::profile::parse_str(std::path::Path::new("random.toml"), &text).expect("generator makes valid profiles");
+        let policy = cloudwall_core::compile::compile(&p);
+        let dir = tempfile::tempdir().unwrap();
+        pipeline::write_artifacts(dir.path(), &pipeline::render_all(&Aws, &policy));
+        let label = format!("random profile {i}:\n{text}\n");
+        let Some(parsed) = terraform::parse_dir(&dir.path().join("terraform")) else { return };
+        assert!(parsed.unformatted.is_empty(), "{label}not in canonical format: {:#?}", parsed.unformatted);
+        let dangling = terraform::undeclared_references(&parsed);
+        assert!(dangling.is_empty(), "{label}references to undeclared blocks: {dangling:#?}");
+        assert_eq!(terraform::find_cycle(&parsed), None, "{label}dependency cycle");
+        if !checkov_clean(&label, dir.path()) {
+            return;
         }
-        assert!(failed.is_empty(), "{example}: checkov failed checks:\n{failed:#?}");
-        assert!(
-            unexplained.is_empty(),
-            "{example}: checkov fails checks that report.md (Static analysis findings that do not apply) does not explain:\n{unexplained:#?}"
-        );
-        let unused: Vec<_> = waivers.iter().filter(|(c, r, _)| !seen.contains(&(c.clone(), r.clone()))).collect();
-        if !unused.is_empty() {
-            eprintln!("{example}: waived in the report but passed by this checkov: {unused:?}");
-        }
-        assert!(passed > 0, "{example}: checkov ran no check at all:\n{out}");
-        eprintln!("{example}: checkov passed {passed} checks, none of {MUST_PASS:?} failed");
     }
 }

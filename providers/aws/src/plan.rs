@@ -211,12 +211,25 @@ impl<'a> Plan<'a> {
                     skips.push(CheckovSkip { check: "CKV_AWS_260", reason: skip_reason(&r.description.purpose) });
                 }
             }
-            if let (Direction::Ingress, SgPeer::Group(p)) = (r.direction, peer) {
-                // checkov's open-port checks read a rule without a CIDR as open to the world;
-                // a group-referenced source is not, so those checks are skipped with the reason.
-                for (port, check) in [(22, "CKV_AWS_24"), (3389, "CKV_AWS_25"), (80, "CKV_AWS_260")] {
-                    if ports.is_none_or(|(from, to)| from <= port && port <= to) {
-                        let reason = format!("the source is the {} security group, not an address range", groups[p].name);
+            // checkov's open-port checks (CKV_AWS_24/25/260/277 ingress, CKV_AWS_382 egress)
+            // read a rule with ports but no CIDR as open to the world: a rule whose peer is
+            // a security group or a managed prefix list is not, so each check that would
+            // misfire on it is skipped, with the peer as the reason.
+            let peer_name = match peer {
+                SgPeer::Group(p) => Some(format!("the {} security group", groups[p].name)),
+                SgPeer::EdgeLink => Some("the API Gateway VPC link security group".to_string()),
+                SgPeer::CloudFront => Some("the CloudFront origin-facing prefix list".to_string()),
+                SgPeer::Cidr(_) => None,
+            };
+            if let (Some(peer_name), Some((from, to))) = (peer_name, ports) {
+                let checks: &[(i32, &'static str)] = match r.direction {
+                    Direction::Ingress => &[(22, "CKV_AWS_24"), (3389, "CKV_AWS_25"), (80, "CKV_AWS_260"), (-1, "CKV_AWS_277")],
+                    Direction::Egress => &[(-1, "CKV_AWS_382")],
+                };
+                for &(port, check) in checks {
+                    if from <= port && port <= to {
+                        let side = if r.direction == Direction::Ingress { "source" } else { "destination" };
+                        let reason = format!("{} - the {side} is {peer_name}, not an address range", r.description.purpose);
                         skips.push(CheckovSkip { check, reason: skip_reason(&reason) });
                     }
                 }

@@ -75,3 +75,23 @@ fn public_none_refuses_internet_flows() {
     let err = cloudwall_core::profile::parse_str(&dir, &text).err().expect("internet flows must be refused under public = none");
     assert!(!err.diagnostics.is_empty());
 }
+
+#[test]
+fn icmp_between_groups_skips_the_checks_that_read_it_as_open_to_the_world() {
+    // checkov reads ports -1 (all ICMP types) without a CIDR as "from 0.0.0.0/0": a rule
+    // between two groups carries the skips, with the flow's purpose and the peer.
+    let mut p = common::worked_example();
+    for r in p.rules.iter_mut().filter(|r| matches!(r.peer, cloudwall_core::policy::Peer::Group { .. })) {
+        r.ports = cloudwall_core::ports::PortRange::parse("icmp").unwrap();
+    }
+    let a = Aws.render(&p, Phase::ALL).unwrap();
+    let tf = &a["terraform/security_groups.tf"];
+    let ingress = tf.split("resource ").find(|b| b.starts_with("\"aws_vpc_security_group_ingress_rule\" \"flow2_ecs_in")).unwrap_or_else(|| panic!("ecs ingress in {tf}"));
+    assert!(ingress.contains("#checkov:skip=CKV_AWS_277:request forward - the source is the prod-public-alb-sg security group"), "{ingress}");
+    let egress = tf.split("resource ").find(|b| b.starts_with("\"aws_vpc_security_group_egress_rule\" \"flow2_alb_out")).expect("alb egress");
+    assert!(egress.contains("#checkov:skip=CKV_AWS_382:request forward - the destination is the prod-app-ecs-sg security group"), "{egress}");
+    // Address rules never get one: a CIDR is judged by checkov as it is.
+    for block in tf.split("resource ").filter(|b| b.contains("cidr_ipv")) {
+        assert!(!block.contains("CKV_AWS_277") && !block.contains("CKV_AWS_382"), "{block}");
+    }
+}

@@ -354,12 +354,15 @@ fn report(plan: &Plan<'_>) -> String {
     let skips: Vec<String> = plan
         .rules
         .iter()
-        .flat_map(|r| r.skips.iter().map(move |k| format!("- {} on {} ({} from {}): {}", code(k.check), code(&r.tf), ports_text(r), peer_text(plan, r), md_cell(&k.reason))))
+        .flat_map(|r| {
+            let dir = if r.rule.direction == cloudwall_core::policy::Direction::Ingress { "from" } else { "to" };
+            r.skips.iter().map(move |k| format!("- {} on {} ({} {dir} {}): {}", code(k.check), code(&r.tf), ports_text(r), peer_text(plan, r), md_cell(&k.reason)))
+        })
         .collect();
     if skips.is_empty() {
         s.push_str("None: no rule is a deliberate exception to a checkov check.\n");
     } else {
-        s.push_str("Each rule below deliberately fails a checkov check and carries an inline `#checkov:skip` whose reason is the flow's purpose:\n\n");
+        s.push_str("Each rule below carries an inline `#checkov:skip` whose reason starts with the flow's purpose: a deliberate exception (an internet rule the profile asks for), or a rule checkov's open-port checks misread as open to the world because its peer is a security group or a managed prefix list rather than an address range:\n\n");
         for l in skips {
             let _ = writeln!(s, "{l}");
         }
