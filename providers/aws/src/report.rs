@@ -64,6 +64,61 @@ fn tier_title(t: Tier) -> &'static str {
     }
 }
 
+/// The paths the rules open, one line per (source, destination) with its ports, as a
+/// text diagram: what each group takes in (ingress), and what leaves for addresses
+/// outside (egress to a CIDR). Egress to a group is the other side of that group's
+/// ingress, so it is not repeated.
+fn traffic_paths(plan: &Plan<'_>) -> String {
+    let mut edges: Vec<(String, String, Vec<String>)> = Vec::new();
+    let short = |r: &SgRule<'_>| -> String {
+        let p = r.rule.ports;
+        match p.proto {
+            Proto::All => "all".into(),
+            Proto::Icmp => r.protocol.to_string(),
+            _ => p.to_string(),
+        }
+    };
+    let outside = |r: &SgRule<'_>| -> String {
+        match (r.peer, &r.rule.peer) {
+            (SgPeer::Group(p), _) => plan.groups[p].name.clone(),
+            (SgPeer::CloudFront, _) => "CloudFront (origin-facing prefix list)".into(),
+            (SgPeer::EdgeLink, _) => plan.edge.link.as_ref().map_or_else(|| "API Gateway VPC link".into(), |l| l.name.clone()),
+            _ if r.rule.peer.is_internet() => "internet".into(),
+            (SgPeer::Cidr(n), Peer::Cidr { party, .. }) if !party.is_empty() && *party != n.to_string() => format!("{party} ({n})"),
+            (SgPeer::Cidr(n), _) => n.to_string(),
+        }
+    };
+    // Outside sources first, then the groups' paths in plan order.
+    let mut ordered: Vec<&SgRule<'_>> = plan.rules.iter().filter(|r| !matches!(r.peer, SgPeer::Group(_))).collect();
+    ordered.extend(plan.rules.iter().filter(|r| matches!(r.peer, SgPeer::Group(_))));
+    for r in ordered {
+        let here = plan.groups[r.group].name.clone();
+        let (from, to) = match (r.rule.direction, r.peer) {
+            (Direction::Ingress, _) => (outside(r), here),
+            (Direction::Egress, SgPeer::Group(_)) => continue,
+            (Direction::Egress, _) => (here, outside(r)),
+        };
+        let ports = short(r);
+        match edges.iter_mut().find(|(f, t, _)| *f == from && *t == to) {
+            Some((_, _, list)) if !list.contains(&ports) => list.push(ports),
+            Some(_) => {}
+            None => edges.push((from, to, vec![ports])),
+        }
+    }
+    let mut s = String::from("### Traffic paths\n\n");
+    if edges.is_empty() {
+        s.push_str("The rules open no path.\n\n");
+        return s;
+    }
+    s.push_str("Every path the rules open, from source to destination, with its ports (security groups are stateful: replies need no rule):\n\n```text\n");
+    let width = edges.iter().map(|(f, _, _)| f.chars().count()).max().unwrap_or(0);
+    for (from, to, ports) in &edges {
+        let _ = writeln!(s, "{from:<width$}  --[{}]-->  {to}", ports.join(", "));
+    }
+    s.push_str("```\n\n");
+    s
+}
+
 pub fn render(plan: &Plan<'_>) -> String {
     let p = plan.policy;
     let d = &p.deployment;
@@ -89,6 +144,8 @@ pub fn render(plan: &Plan<'_>) -> String {
         }
     }
     s.push('\n');
+
+    s.push_str(&traffic_paths(plan));
 
     s.push_str("### Internet entry points\n\n");
     let entries: Vec<&SgRule<'_>> =
