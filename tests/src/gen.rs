@@ -35,6 +35,26 @@ fn workloads() -> impl Strategy<Value = Vec<(String, String, String)>> {
     })
 }
 
+/// The optional tables: `[flow_logs]`, `[session_logging]`, `[egress_filtering]`,
+/// `[[deny]]` and, for `bastion = "hybrid"`, `[access]` (each tier's strategy, by index).
+type Extras = (
+    Option<(&'static str, u32, &'static str)>,
+    Option<(u32, u32)>,
+    Option<(&'static str, u32)>,
+    Option<(Vec<&'static str>, String)>,
+    Option<Vec<usize>>,
+);
+
+fn extras() -> impl Strategy<Value = Extras> {
+    (
+        proptest::option::of((select(&["logs", "object-storage"][..]), select(&[7u32, 90, 365, 400, 2190][..]), select(&["all", "reject", "accept"][..]))),
+        proptest::option::of((1u32..=60, select(&[30u32, 365, 731][..]))),
+        proptest::option::of((select(&["firewall", "proxy"][..]), select(&[14u32, 365][..]))),
+        proptest::option::of((subsequence(&["198.18.0.0/15", "203.0.113.128/25", "2001:db8:bad::/48"][..], 1..=2), free_text())),
+        proptest::option::of(proptest::collection::vec(0usize..2, 3)),
+    )
+}
+
 /// A random valid profile as TOML.
 pub fn profile_toml() -> impl Strategy<Value = String> {
     (
@@ -52,10 +72,12 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
         (
             proptest::option::of(proptest::collection::vec(0usize..3, 6)), // hub-spoke: each workload's spoke (0 = hub)
             proptest::option::of(proptest::collection::vec(0usize..3, 6)), // multi-region: 0 both, 1 us-east-1, 2 eu-west-1
+            extras(),
         ),
     )
         .prop_map(
-            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs), (spokes, placement))| {
+            |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs), (spokes, placement, extras))| {
+                let (flow_logs, session_logging, egress_filtering, deny, hybrid) = extras;
                 let placement = placement.filter(|_| !two_tier);
                 let spokes = spokes.filter(|_| !two_tier && placement.is_none());
                 const REGIONS: [&[&str]; 3] = [&["us-east-1", "eu-west-1"], &["us-east-1"], &["eu-west-1"]];
@@ -86,6 +108,36 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                         // VPN access needs the client address pool
                         doc.insert("vpn".into(), json!({ "client_cidr": "10.100.0.0/22" }));
                     }
+                }
+                if let Some(choice) = &hybrid {
+                    // Every non-public tier with a workload names its strategy.
+                    let mut access = Map::new();
+                    for (i, tier) in ["app", "data", "mgmt"].iter().enumerate() {
+                        if wl.iter().any(|w| w.1 == *tier) {
+                            access.insert(tier.to_string(), json!(["ssm-session-manager", "vpn-only"][choice[i]]));
+                        }
+                    }
+                    if !access.is_empty() {
+                        dep["bastion"] = json!("hybrid");
+                        if access.values().any(|v| v == "vpn-only") {
+                            doc.insert("vpn".into(), json!({ "client_cidr": "10.100.0.0/22", "split_tunnel": choice[0] == 0 }));
+                        } else {
+                            doc.remove("vpn");
+                        }
+                        doc.insert("access".into(), Value::Object(access));
+                    }
+                }
+                if let Some((destination, retention_days, traffic)) = flow_logs {
+                    doc.insert("flow_logs".into(), json!({ "enabled": true, "destination": destination, "retention_days": retention_days, "traffic": traffic }));
+                }
+                if let Some((idle, retention_days)) = session_logging {
+                    doc.insert("session_logging".into(), json!({ "idle_timeout_minutes": idle, "retention_days": retention_days }));
+                }
+                if let Some((mode, days)) = egress_filtering {
+                    doc.insert("egress_filtering".into(), json!({ "mode": mode, "log_retention_days": days }));
+                }
+                if let Some((cidrs, purpose)) = deny {
+                    doc.insert("deny".into(), json!([{ "cidrs": cidrs, "purpose": purpose }]));
                 }
                 if placement.is_some() {
                     dep.as_object_mut().unwrap().remove("region");

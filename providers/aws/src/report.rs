@@ -339,7 +339,7 @@ pub struct Waiver {
     /// `type.name`, as checkov names the resource (data sources without `data.`; in a
     /// region module `module.<region>.type.name`).
     pub resource: String,
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 /// `(kind, type, name, body)` of each top-level block of canonical Terraform text.
@@ -390,8 +390,8 @@ pub fn waivers<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<W
     };
     let mut out = vec![];
     for (module, text) in &tf {
-        let mut add = |check: &'static str, ty: &str, name: &str, reason: &'static str| {
-            out.push(Waiver { check, resource: format!("{module}{ty}.{name}"), reason });
+        let mut add = |check: &'static str, ty: &str, name: &str, reason: &str| {
+            out.push(Waiver { check, resource: format!("{module}{ty}.{name}"), reason: reason.to_string() });
         };
         for (kind, ty, name, body) in blocks(text) {
             match (kind, ty) {
@@ -407,6 +407,13 @@ pub fn waivers<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<W
                 ("data", "aws_iam_policy_document") if body.contains("\"kms:*\"") => {
                     for check in ["CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"] {
                         add(check, ty, name, KEY_POLICY);
+                    }
+                }
+                ("resource", "aws_cloudwatch_log_group") => {
+                    // CKV_AWS_338 wants a year; a shorter retention is the profile's choice.
+                    let days = body.lines().find_map(|l| l.trim().strip_prefix("retention_in_days")).and_then(|v| v.trim().trim_start_matches('=').trim().parse::<u32>().ok());
+                    if let Some(days) = days.filter(|d| *d < 365) {
+                        add("CKV_AWS_338", ty, name, &format!("kept {days} days, the retention the profile sets for these logs (retention_days in [session_logging] or [flow_logs], log_retention_days in [egress_filtering]); a year or more satisfies the check, and pci-dss asks for a year of audit logs"));
                     }
                 }
                 ("resource", "aws_apigatewayv2_route") if body.contains("route_key = \"$default\"") => {
@@ -437,7 +444,22 @@ pub fn waivers_section(waivers: &[Waiver]) -> String {
     );
     s.push_str("| check | resource | why it does not apply |\n|---|---|---|\n");
     for w in waivers {
-        let _ = writeln!(s, "| {} | {} | {} |", w.check, code(&w.resource), md_cell(w.reason));
+        let _ = writeln!(s, "| {} | {} | {} |", w.check, code(&w.resource), md_cell(&w.reason));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_group_kept_under_a_year_is_waived_with_the_profile_as_reason() {
+        let tf = "resource \"aws_cloudwatch_log_group\" \"short\" {\n  name              = \"/a\"\n  retention_in_days = 30\n}\n\n\
+                  resource \"aws_cloudwatch_log_group\" \"year\" {\n  name              = \"/b\"\n  retention_in_days = 365\n}\n";
+        let w = waivers([("terraform/logs.tf", tf)]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!((w[0].check, w[0].resource.as_str()), ("CKV_AWS_338", "aws_cloudwatch_log_group.short"));
+        assert!(w[0].reason.starts_with("kept 30 days, the retention the profile sets"), "{}", w[0].reason);
+    }
 }
