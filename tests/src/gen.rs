@@ -43,6 +43,8 @@ type Extras = (
     Option<(&'static str, u32)>,
     Option<(Vec<&'static str>, String)>,
     Option<Vec<usize>>,
+    Option<(Vec<bool>, bool)>,
+    Option<(Vec<&'static str>, Vec<&'static str>)>,
 );
 
 fn extras() -> impl Strategy<Value = Extras> {
@@ -52,6 +54,13 @@ fn extras() -> impl Strategy<Value = Extras> {
         proptest::option::of((select(&["firewall", "proxy"][..]), select(&[14u32, 365][..]))),
         proptest::option::of((subsequence(&["198.18.0.0/15", "203.0.113.128/25", "2001:db8:bad::/48"][..], 1..=2), free_text())),
         proptest::option::of(proptest::collection::vec(0usize..2, 3)),
+        // [kubernetes]: which workloads run on the cluster, and an ingress namespace or not.
+        proptest::option::of((proptest::collection::vec(any::<bool>(), 6), any::<bool>())),
+        // [[private_endpoints.restrict]] on object storage: buckets and actions.
+        proptest::option::of((
+            subsequence(&["records-raw", "records.curated", "logs-archive-1"][..], 0..=2),
+            subsequence(&["read", "write", "list", "delete", "s3:GetObject", "s3:Put*"][..], 0..=3),
+        )),
     )
 }
 
@@ -77,7 +86,7 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
     )
         .prop_map(
             |(wl, env, two_tier, public, bastion, compliance, flows, egress, endpoints, owner, (ext_purpose, ext_cidrs), (spokes, placement, extras))| {
-                let (flow_logs, session_logging, egress_filtering, deny, hybrid) = extras;
+                let (flow_logs, session_logging, egress_filtering, deny, hybrid, kubernetes, restrict) = extras;
                 let placement = placement.filter(|_| !two_tier);
                 let spokes = spokes.filter(|_| !two_tier && placement.is_none());
                 const REGIONS: [&[&str]; 3] = [&["us-east-1", "eu-west-1"], &["us-east-1"], &["eu-west-1"]];
@@ -229,7 +238,23 @@ pub fn profile_toml() -> impl Strategy<Value = String> {
                 }
                 doc.insert("egress".into(), Value::Array(eg));
                 if !endpoints.is_empty() {
-                    doc.insert("private_endpoints".into(), json!({ "services": endpoints }));
+                    let mut pe = json!({ "services": endpoints });
+                    if let Some((resources, actions)) = restrict.filter(|(r, a)| !(r.is_empty() && a.is_empty())) {
+                        if endpoints.contains(&"object-storage") {
+                            pe["restrict"] = json!([{ "service": "object-storage", "resources": resources, "actions": actions }]);
+                        }
+                    }
+                    doc.insert("private_endpoints".into(), pe);
+                }
+                if let Some((on, ingress)) = kubernetes {
+                    let members: Vec<&String> = wl.iter().zip(on).filter(|(_, on)| *on).map(|(w, _)| &w.0).collect();
+                    if !members.is_empty() {
+                        let mut k = json!({ "namespace": "apps-1", "workloads": members });
+                        if ingress {
+                            k["ingress_namespace"] = json!("ingress-nginx");
+                        }
+                        doc.insert("kubernetes".into(), k);
+                    }
                 }
                 toml::to_string(&Value::Object(doc)).expect("TOML")
             },

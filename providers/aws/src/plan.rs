@@ -210,6 +210,11 @@ impl<'a> Plan<'a> {
                 if r.direction == Direction::Ingress && matches!(n, IpNet::V4(v) if v.prefix_len() == 0) && ports.is_none_or(|(f, t)| f <= 80 && 80 <= t && protocol == "tcp") {
                     skips.push(CheckovSkip { check: "CKV_AWS_260", reason: skip_reason(&r.description.purpose) });
                 }
+                // ICMP from the internet (a declared flow: path MTU discovery, probes) has
+                // ports -1 (every ICMP type), which CKV_AWS_277 reads as "all ports".
+                if r.direction == Direction::Ingress && matches!(n, IpNet::V4(v) if v.prefix_len() == 0) && protocol == "icmp" {
+                    skips.push(CheckovSkip { check: "CKV_AWS_277", reason: skip_reason(&r.description.purpose) });
+                }
             }
             // checkov's open-port checks (CKV_AWS_24/25/260/277 ingress, CKV_AWS_382 egress)
             // read a rule with ports but no CIDR as open to the world: a rule whose peer is

@@ -95,3 +95,18 @@ fn icmp_between_groups_skips_the_checks_that_read_it_as_open_to_the_world() {
         assert!(!block.contains("CKV_AWS_277") && !block.contains("CKV_AWS_382"), "{block}");
     }
 }
+
+#[test]
+fn icmp_from_the_internet_is_a_deliberate_exception_with_its_purpose() {
+    let mut p = common::worked_example();
+    for r in p.rules.iter_mut().filter(|r| r.peer.is_internet()) {
+        r.ports = cloudwall_core::ports::PortRange::parse("icmp").unwrap();
+    }
+    let a = Aws.render(&p, Phase::ALL).unwrap();
+    let tf = &a["terraform/security_groups.tf"];
+    let v4: Vec<&str> = tf.split("resource ").filter(|b| b.contains("cidr_ipv4         = \"0.0.0.0/0\"") && b.contains("\"icmp\"")).collect();
+    assert!(!v4.is_empty(), "{tf}");
+    for b in v4 {
+        assert!(b.contains("#checkov:skip=CKV_AWS_277:"), "{b}");
+    }
+}
