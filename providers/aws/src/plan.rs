@@ -70,6 +70,7 @@ pub struct EdgeLinkRule {
     pub protocol: &'static str,
     pub ports: Option<(i32, i32)>,
     pub description: String,
+    pub skips: Vec<CheckovSkip>,
 }
 
 /// What fronts the public load balancer(s), from `deployment.public`.
@@ -216,28 +217,14 @@ impl<'a> Plan<'a> {
                     skips.push(CheckovSkip { check: "CKV_AWS_277", reason: skip_reason(&r.description.purpose) });
                 }
             }
-            // checkov's open-port checks (CKV_AWS_24/25/260/277 ingress, CKV_AWS_382 egress)
-            // read a rule with ports but no CIDR as open to the world: a rule whose peer is
-            // a security group or a managed prefix list is not, so each check that would
-            // misfire on it is skipped, with the peer as the reason.
             let peer_name = match peer {
                 SgPeer::Group(p) => Some(format!("the {} security group", groups[p].name)),
                 SgPeer::EdgeLink => Some("the API Gateway VPC link security group".to_string()),
                 SgPeer::CloudFront => Some("the CloudFront origin-facing prefix list".to_string()),
                 SgPeer::Cidr(_) => None,
             };
-            if let (Some(peer_name), Some((from, to))) = (peer_name, ports) {
-                let checks: &[(i32, &'static str)] = match r.direction {
-                    Direction::Ingress => &[(22, "CKV_AWS_24"), (3389, "CKV_AWS_25"), (80, "CKV_AWS_260"), (-1, "CKV_AWS_277")],
-                    Direction::Egress => &[(-1, "CKV_AWS_382")],
-                };
-                for &(port, check) in checks {
-                    if from <= port && port <= to {
-                        let side = if r.direction == Direction::Ingress { "source" } else { "destination" };
-                        let reason = format!("{} - the {side} is {peer_name}, not an address range", r.description.purpose);
-                        skips.push(CheckovSkip { check, reason: skip_reason(&reason) });
-                    }
-                }
+            if let Some(peer_name) = peer_name {
+                skips.extend(reference_skips(r.direction, ports, &peer_name, &r.description.purpose));
             }
             if peer == SgPeer::EdgeLink {
                 let lb = &groups[group];
@@ -248,6 +235,7 @@ impl<'a> Plan<'a> {
                     protocol,
                     ports,
                     description: names::rule_description(&d),
+                    skips: reference_skips(Direction::Egress, ports, &format!("the {} security group", lb.name), &r.description.purpose),
                 });
             }
             rules.push(SgRule { rule: r, group, tf, peer, protocol, ports, description, skips });
@@ -286,6 +274,24 @@ pub fn skip_reason(purpose: &str) -> String {
     } else {
         s
     }
+}
+
+/// checkov's open-port checks (CKV_AWS_24/25/260/277 ingress, CKV_AWS_382 egress) read a
+/// rule with ports but no CIDR as open to the world. A rule whose peer is a security group
+/// or a managed prefix list (`peer`) is not, so each check that would misfire on it is
+/// skipped, the flow's purpose and the peer as the reason. (Without ports, protocol `-1`,
+/// the checks pass by themselves.)
+fn reference_skips(direction: Direction, ports: Option<(i32, i32)>, peer: &str, purpose: &str) -> Vec<CheckovSkip> {
+    let Some((from, to)) = ports else { return vec![] };
+    let (checks, side): (&[(i32, &'static str)], &str) = match direction {
+        Direction::Ingress => (&[(22, "CKV_AWS_24"), (3389, "CKV_AWS_25"), (80, "CKV_AWS_260"), (-1, "CKV_AWS_277")], "source"),
+        Direction::Egress => (&[(-1, "CKV_AWS_382")], "destination"),
+    };
+    checks
+        .iter()
+        .filter(|(port, _)| from <= *port && *port <= to)
+        .map(|&(_, check)| CheckovSkip { check, reason: skip_reason(&format!("{purpose} - the {side} is {peer}, not an address range")) })
+        .collect()
 }
 
 /// `base`, or `base_2`, `base_3`... so that every identifier is used once.

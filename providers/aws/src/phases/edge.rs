@@ -351,7 +351,7 @@ fn report(plan: &Plan<'_>) -> String {
         let _ = writeln!(s, "Internet rules covered by the edge and not rendered: {}.\n", e.dropped.iter().map(|d| code(d)).collect::<Vec<_>>().join(", "));
     }
     s.push_str("### Checkov exceptions\n\n");
-    let skips: Vec<String> = plan
+    let mut skips: Vec<String> = plan
         .rules
         .iter()
         .flat_map(|r| {
@@ -359,6 +359,12 @@ fn report(plan: &Plan<'_>) -> String {
             r.skips.iter().map(move |k| format!("- {} on {} ({} {dir} {}): {}", code(k.check), code(&r.tf), ports_text(r), peer_text(plan, r), md_cell(&k.reason)))
         })
         .collect();
+    // The VPC link's egress rules toward the load balancer.
+    for l in &plan.edge.link_rules {
+        for k in &l.skips {
+            skips.push(format!("- {} on {} (to {}): {}", code(k.check), code(&l.tf), code(&plan.groups[l.lb].name), md_cell(&k.reason)));
+        }
+    }
     if skips.is_empty() {
         s.push_str("None: no rule is a deliberate exception to a checkov check.\n");
     } else {

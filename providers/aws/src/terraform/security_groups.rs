@@ -95,7 +95,7 @@ pub fn render(plan: &Plan<'_>) -> String {
                 b = b.attr("from_port", Expr::num(from)).attr("to_port", Expr::num(to));
             }
             blocks.push(b.attr("description", Expr::str(&r.description)));
-            skips.push(vec![]);
+            skips.push(r.skips.iter().map(|k| format!("#checkov:skip={}:{}", k.check, k.reason)).collect());
         }
     }
     if blocks.is_empty() {
