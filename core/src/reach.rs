@@ -8,7 +8,13 @@
 //! - group A -> outside party X: A has an egress rule whose CIDR contains one of X's
 //!   ranges. Containment, not overlap: a rule for `13.55.0.0/16` does not make the
 //!   whole internet reachable, only the addresses it covers;
-//! - outside -> outside: never reachable (no group of the policy is on the path).
+//! - outside -> outside: never reachable (no group of the policy is on the path);
+//! - `[[deny]]` comes first: a range of an outside party that lies inside a deny entry's
+//!   CIDR is dropped both ways before any allow rule is read (the filters put deny
+//!   statements ahead of every accept), so it never counts as covered; the explanation
+//!   names the entry by its purpose. A range that only overlaps a deny CIDR (the
+//!   internet, a partner /16 around a denied /24) stays reachable for its other
+//!   addresses, and the explanation says which denied ranges are carved out.
 //!
 //! An outside party is `internet`, an `[[external]]` name, or a literal address or CIDR
 //! (`203.0.113.7`, `198.51.100.0/24`). A host name (`api.stripe.com`) is a destination
@@ -18,7 +24,7 @@
 //! when at least one of them is entirely covered (addresses in that range can connect);
 //! the explanation then names the ranges that are not.
 
-use crate::policy::{Direction, Peer, Policy, Rule};
+use crate::policy::{DenyEntry, Direction, Peer, Policy, Rule};
 use crate::ports::Proto;
 use ipnet::IpNet;
 use std::net::IpAddr;
@@ -199,16 +205,20 @@ pub fn evaluate(
             let bn = group_name(policy, &b);
             let found: Vec<(IpNet, Option<&Rule>)> =
                 nets.iter().map(|n| (*n, cidr_rule(policy, &b, Direction::Ingress, n, proto, port))).collect();
-            outside_verdict(&xn, &format!("{from} can reach {to}"), &format!("ingress of {bn}"), &pt, &found, || {
-                format!("{from} cannot reach {to} on {pt}: {bn} has no ingress rule from {xn} on {pt}")
+            let can = format!("{from} can reach {to}");
+            let cannot = format!("{from} cannot reach {to} on {pt}");
+            outside_verdict(policy, &xn, &can, &cannot, &format!("ingress of {bn}"), &pt, &found, || {
+                format!("{cannot}: {bn} has no ingress rule from {xn} on {pt}")
             })
         }
         (End::Group(a), End::Outside(xn, nets)) => {
             let an = group_name(policy, &a);
             let found: Vec<(IpNet, Option<&Rule>)> =
                 nets.iter().map(|n| (*n, cidr_rule(policy, &a, Direction::Egress, n, proto, port))).collect();
-            outside_verdict(&xn, &format!("{from} can reach {to}"), &format!("egress of {an}"), &pt, &found, || {
-                format!("{from} cannot reach {to} on {pt}: {an} has no egress rule to {xn} on {pt}")
+            let can = format!("{from} can reach {to}");
+            let cannot = format!("{from} cannot reach {to} on {pt}");
+            outside_verdict(policy, &xn, &can, &cannot, &format!("egress of {an}"), &pt, &found, || {
+                format!("{cannot}: {an} has no egress rule to {xn} on {pt}")
             })
         }
         (End::Group(a), End::Host(h)) => {
@@ -251,19 +261,57 @@ pub fn evaluate(
     })
 }
 
+/// The `[[deny]]` entry and CIDR whose range contains `net`, if any.
+fn denied_by<'a>(policy: &'a Policy, net: &IpNet) -> Option<(&'a DenyEntry, &'a IpNet)> {
+    policy
+        .deny
+        .iter()
+        .find_map(|d| d.cidrs.iter().find(|c| c.contains(net)).map(|c| (d, c)))
+}
+
+/// The `[[deny]]` CIDRs that lie inside `net` (two CIDR blocks either nest or are
+/// disjoint, so these are all the partial overlaps once `denied_by` found none).
+fn carved_out<'a>(policy: &'a Policy, net: &IpNet) -> Vec<&'a IpNet> {
+    policy
+        .deny
+        .iter()
+        .flat_map(|d| &d.cidrs)
+        .filter(|c| net.contains(*c))
+        .collect()
+}
+
+/// The verdict for an outside party's ranges (`found`: each range with the rule that
+/// covers it), once `[[deny]]` has had its say: denied ranges never count as covered.
+#[allow(clippy::too_many_arguments)]
 fn outside_verdict(
+    policy: &Policy,
     party: &str,
     can: &str,
+    cannot: &str,
     side: &str,
     pt: &str,
     found: &[(IpNet, Option<&Rule>)],
     missing: impl FnOnce() -> String,
 ) -> Verdict {
     let mut rules: Vec<String> = Vec::new();
-    for (_, r) in found {
-        if let Some(r) = r {
-            if !rules.contains(&r.id) {
-                rules.push(r.id.clone());
+    let mut denied: Vec<String> = Vec::new();
+    let mut carved: Vec<String> = Vec::new();
+    for (n, r) in found {
+        let Some(r) = r else { continue };
+        if let Some((d, c)) = denied_by(policy, n) {
+            denied.push(format!(
+                "{n} is dropped by the [[deny]] entry `{}` ({c}, {}) before {} is read",
+                d.purpose, d.origin, r.id
+            ));
+            continue;
+        }
+        if !rules.contains(&r.id) {
+            rules.push(r.id.clone());
+        }
+        for c in carved_out(policy, n) {
+            let c = c.to_string();
+            if !carved.contains(&c) {
+                carved.push(c);
             }
         }
     }
@@ -271,12 +319,16 @@ fn outside_verdict(
         return Verdict {
             reachable: false,
             rules,
-            explanation: missing(),
+            explanation: if denied.is_empty() {
+                missing()
+            } else {
+                format!("{cannot}: {}", denied.join("; "))
+            },
         };
     }
     let uncovered: Vec<String> = found
         .iter()
-        .filter(|(_, r)| r.is_none())
+        .filter(|(n, r)| r.is_none() || denied_by(policy, n).is_some())
         .map(|(n, _)| n.to_string())
         .collect();
     let mut explanation = format!("{can} on {pt}: allowed by {} ({side})", rules.join(", "));
@@ -284,6 +336,12 @@ fn outside_verdict(
         explanation.push_str(&format!(
             "; not from {party}'s other ranges: {}",
             uncovered.join(", ")
+        ));
+    }
+    if !carved.is_empty() {
+        explanation.push_str(&format!(
+            "; except the [[deny]] ranges {}, dropped before any allow rule",
+            carved.join(", ")
         ));
     }
     Verdict {

@@ -344,3 +344,59 @@ fn host_names_are_reached_through_the_fqdn_allow_list() {
             .reachable
     );
 }
+
+#[test]
+fn deny_ranges_are_dropped_before_any_allow_rule() {
+    use cloudwall_core::policy::DenyEntry;
+    use cloudwall_core::source::Location;
+    let mut p = example();
+    p.deny.push(DenyEntry {
+        cidrs: vec!["203.0.113.0/24".parse().unwrap(), "198.51.100.128/25".parse().unwrap(), "13.55.7.0/24".parse().unwrap()],
+        purpose: "scanner networks".into(),
+        origin: Location { file: "profile.toml".into(), line: 40, col: 1 },
+    });
+
+    // an address inside a deny range: the internet rule no longer lets it in
+    let v = evaluate(&p, "203.0.113.7", "alb", Proto::Tcp, 443).unwrap();
+    assert!(!v.reachable, "{}", v.explanation);
+    assert!(v.rules.is_empty());
+    assert!(
+        v.explanation.contains("dropped by the [[deny]] entry `scanner networks` (203.0.113.0/24, profile.toml:40:1)")
+            && v.explanation.contains("alb_in_from_internet_v4_443_tcp"),
+        "{}",
+        v.explanation
+    );
+    // nor out: the egress rule to 13.55.0.0/16 no longer reaches the denied /24 in it
+    assert!(evaluate(&p, "ecs", "13.55.8.9", Proto::Tcp, 443).unwrap().reachable);
+    let v = evaluate(&p, "ecs", "13.55.7.9", Proto::Tcp, 443).unwrap();
+    assert!(!v.reachable, "{}", v.explanation);
+    assert!(v.explanation.contains("(13.55.7.0/24, profile.toml:40:1)"), "{}", v.explanation);
+
+    // the internet as a whole still reaches the load balancer, minus the carved-out ranges
+    let v = evaluate(&p, "internet", "alb", Proto::Tcp, 443).unwrap();
+    assert!(v.reachable);
+    assert!(
+        v.explanation.contains("except the [[deny]] ranges 203.0.113.0/24, 198.51.100.128/25"),
+        "{}",
+        v.explanation
+    );
+    assert!(evaluate(&p, "192.0.2.7", "alb", Proto::Tcp, 443).unwrap().reachable);
+
+    // a party with one range partly denied and one outside it: still reachable, the
+    // denied half noted; a party address inside the denied half is not
+    let v = evaluate(&p, "partner", "ecs", Proto::Tcp, 8443).unwrap();
+    assert!(v.reachable);
+    assert!(v.explanation.contains("except the [[deny]] ranges 198.51.100.128/25"), "{}", v.explanation);
+    assert!(!evaluate(&p, "198.51.100.200", "ecs", Proto::Tcp, 8443).unwrap().reachable);
+    assert!(evaluate(&p, "198.51.100.20", "ecs", Proto::Tcp, 8443).unwrap().reachable);
+
+    // a party entirely inside a deny range is not reachable at all
+    p.deny.push(DenyEntry {
+        cidrs: vec!["2001:db8::/32".parse().unwrap(), "198.51.100.0/24".parse().unwrap()],
+        purpose: "partner offboarded".into(),
+        origin: Location { file: "profile.toml".into(), line: 44, col: 1 },
+    });
+    let v = evaluate(&p, "partner", "ecs", Proto::Tcp, 8443).unwrap();
+    assert!(!v.reachable, "{}", v.explanation);
+    assert!(v.explanation.contains("`partner offboarded`"), "{}", v.explanation);
+}

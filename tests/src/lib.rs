@@ -5,6 +5,7 @@
 pub mod botocore;
 pub mod conformance;
 pub mod gen;
+pub mod golden;
 pub mod moto;
 pub mod netfw;
 pub mod nftables;

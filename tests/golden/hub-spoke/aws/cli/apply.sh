@@ -1,0 +1,1149 @@
+#!/usr/bin/env bash
+# Network-security controls of platform (prod) as aws CLI commands.
+# Inputs (environment; ids space-separated):
+#   VPC_ID: the VPC (required)
+#   AWS_REGION: the region (default: the profile's)
+#   PUBLIC_SUBNET_IDS: public-tier subnets
+#   APP_SUBNET_IDS: app-tier subnets
+#   DATA_SUBNET_IDS: data-tier subnets
+#   MGMT_SUBNET_IDS: mgmt-tier subnets (optional: without them no mgmt NACL)
+#   FIREWALL_SUBNET_IDS: one dedicated egress-firewall subnet per AZ
+#   NAT_GATEWAY_IDS: NAT gateways (one per AZ, or one for all)
+#   HOME_NET_CIDRS: extra CIDRs the egress firewall inspects (optional)
+#   FIREWALL_WAIT_SECONDS: how long to wait for the firewall endpoints (optional)
+#   HUB_TGW_SUBNET_IDS: hub subnets of the transit gateway attachment
+#   HUB_ROUTE_TABLE_IDS: hub route tables that answer the spokes
+#   SPOKE_ANALYTICS_APP_SUBNET_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_ANALYTICS_DATA_SUBNET_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_ANALYTICS_ROUTE_TABLE_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_ANALYTICS_TGW_SUBNET_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_ANALYTICS_VPC_ID: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_FINANCE_APP_SUBNET_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_FINANCE_DATA_SUBNET_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_FINANCE_ROUTE_TABLE_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_FINANCE_TGW_SUBNET_IDS: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+#   SPOKE_FINANCE_VPC_ID: of a spoke (its VPC, attachment subnets, route tables, tier subnets)
+# AWS_ENDPOINT_URL, AWS_PROFILE and the other aws CLI settings apply as usual.
+# Each section checks the inputs it needs before use and names a missing one.
+# Safe to run again: existing resources are reused and existing rules are kept.
+set -euo pipefail
+shopt -s inherit_errexit
+
+if [ -z "${VPC_ID:-}" ]; then
+  echo "apply.sh: VPC_ID is not set; export VPC_ID=vpc-... (the VPC that holds the security groups)" >&2
+  exit 1
+fi
+if ! [[ "$VPC_ID" =~ ^vpc-[0-9A-Za-z]+$ ]]; then
+  echo "apply.sh: VPC_ID='$VPC_ID' does not look like a VPC id (vpc-...)" >&2
+  exit 1
+fi
+command -v aws >/dev/null 2>&1 || { echo "apply.sh: the aws CLI is not installed" >&2; exit 1; }
+
+ec2() {
+  aws ec2 --region "$REGION" "$@"
+}
+
+# ensure_group NAME DESCRIPTION NAME_FILTER_JSON TAG_SPECIFICATIONS_JSON: prints the group id.
+ensure_group() {
+  local filters id
+  filters="[{\"Name\":\"vpc-id\",\"Values\":[\"$VPC_ID\"]},$3]"
+  id="$(ec2 describe-security-groups --filters "$filters" --query 'SecurityGroups[0].GroupId' --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(ec2 create-security-group --group-name "$1" --description "$2" --vpc-id "$VPC_ID" \
+      --tag-specifications "$4" --query GroupId --output text)" || return 1
+    echo "created $1: $id" >&2
+  else
+    echo "found $1: $id" >&2
+  fi
+  case "$id" in
+    sg-*) printf '%s\n' "$id" ;;
+    *) echo "apply.sh: no usable group id for $1 (got '$id')" >&2; return 1 ;;
+  esac
+}
+
+# revoke_egress GROUP_ID IP_PERMISSIONS_JSON: removes a rule; a rule that is not there is fine.
+revoke_egress() {
+  local out
+  if ! out="$(ec2 revoke-security-group-egress --group-id "$1" --ip-permissions "$2" 2>&1)"; then
+    case "$out" in
+      *InvalidPermission.NotFound*) ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+
+# authorize ingress|egress GROUP_ID IP_PERMISSIONS_JSON: adds a rule; when it is already
+# there, brings its description up to date instead.
+authorize() {
+  local out
+  if ! out="$(ec2 "authorize-security-group-$1" --group-id "$2" --ip-permissions "$3" 2>&1)"; then
+    case "$out" in
+      *InvalidPermission.Duplicate*)
+        ec2 "update-security-group-rule-descriptions-$1" --group-id "$2" --ip-permissions "$3" >/dev/null
+        ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+
+REGION="${AWS_REGION:-}"
+if [ -z "$REGION" ]; then
+  REGION=eu-central-1
+fi
+
+: "${SPOKE_FINANCE_VPC_ID:?apply.sh: set SPOKE_FINANCE_VPC_ID to the VPC of spoke finance (vpc-...)}"
+if ! [[ "$SPOKE_FINANCE_VPC_ID" =~ ^vpc-[0-9A-Za-z]+$ ]]; then
+  echo "apply.sh: SPOKE_FINANCE_VPC_ID='$SPOKE_FINANCE_VPC_ID' does not look like a VPC id (vpc-...)" >&2
+  exit 1
+fi
+
+: "${SPOKE_ANALYTICS_VPC_ID:?apply.sh: set SPOKE_ANALYTICS_VPC_ID to the VPC of spoke analytics (vpc-...)}"
+if ! [[ "$SPOKE_ANALYTICS_VPC_ID" =~ ^vpc-[0-9A-Za-z]+$ ]]; then
+  echo "apply.sh: SPOKE_ANALYTICS_VPC_ID='$SPOKE_ANALYTICS_VPC_ID' does not look like a VPC id (vpc-...)" >&2
+  exit 1
+fi
+
+# Security groups (one per workload group).
+SG_ALB="$(ensure_group prod-public-alb-sg 'alb (load balancer) in the public tier' \
+  '{"Name":"group-name","Values":["prod-public-alb-sg"]}' \
+  '[{"ResourceType":"security-group","Tags":[{"Key":"Name","Value":"prod-public-alb-sg"},{"Key":"Env","Value":"prod"},{"Key":"Tier","Value":"public"},{"Key":"Role","Value":"alb"}]}]')"
+SG_BILLING="$(VPC_ID="$SPOKE_FINANCE_VPC_ID" ensure_group prod-app-billing-sg 'billing (containers) in the app tier' \
+  '{"Name":"group-name","Values":["prod-app-billing-sg"]}' \
+  '[{"ResourceType":"security-group","Tags":[{"Key":"Name","Value":"prod-app-billing-sg"},{"Key":"Env","Value":"prod"},{"Key":"Tier","Value":"app"},{"Key":"Role","Value":"billing"}]}]')"
+SG_BILLING_DB="$(VPC_ID="$SPOKE_FINANCE_VPC_ID" ensure_group prod-data-billing-db-sg 'billing-db (PostgreSQL database) in the data tier' \
+  '{"Name":"group-name","Values":["prod-data-billing-db-sg"]}' \
+  '[{"ResourceType":"security-group","Tags":[{"Key":"Name","Value":"prod-data-billing-db-sg"},{"Key":"Env","Value":"prod"},{"Key":"Tier","Value":"data"},{"Key":"Role","Value":"billing-db"}]}]')"
+SG_ENDPOINTS="$(ensure_group prod-mgmt-endpoints-sg 'private endpoints of the cloud services the workloads use' \
+  '{"Name":"group-name","Values":["prod-mgmt-endpoints-sg"]}' \
+  '[{"ResourceType":"security-group","Tags":[{"Key":"Name","Value":"prod-mgmt-endpoints-sg"},{"Key":"Env","Value":"prod"},{"Key":"Tier","Value":"mgmt"},{"Key":"Role","Value":"endpoints"}]}]')"
+SG_REPORTS="$(VPC_ID="$SPOKE_ANALYTICS_VPC_ID" ensure_group prod-app-reports-sg 'reports (serverless functions) in the app tier' \
+  '{"Name":"group-name","Values":["prod-app-reports-sg"]}' \
+  '[{"ResourceType":"security-group","Tags":[{"Key":"Name","Value":"prod-app-reports-sg"},{"Key":"Env","Value":"prod"},{"Key":"Tier","Value":"app"},{"Key":"Role","Value":"reports"}]}]')"
+SG_WAREHOUSE="$(VPC_ID="$SPOKE_ANALYTICS_VPC_ID" ensure_group prod-data-warehouse-sg 'warehouse (PostgreSQL database) in the data tier' \
+  '{"Name":"group-name","Values":["prod-data-warehouse-sg"]}' \
+  '[{"ResourceType":"security-group","Tags":[{"Key":"Name","Value":"prod-data-warehouse-sg"},{"Key":"Env","Value":"prod"},{"Key":"Tier","Value":"data"},{"Key":"Role","Value":"warehouse"}]}]')"
+
+# New groups allow all egress; egress is only what the rules below allow.
+revoke_egress "$SG_ALB" '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'
+revoke_egress "$SG_ALB" '[{"IpProtocol":"-1","Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'
+revoke_egress "$SG_BILLING" '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'
+revoke_egress "$SG_BILLING" '[{"IpProtocol":"-1","Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'
+revoke_egress "$SG_BILLING_DB" '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'
+revoke_egress "$SG_BILLING_DB" '[{"IpProtocol":"-1","Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'
+revoke_egress "$SG_ENDPOINTS" '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'
+revoke_egress "$SG_ENDPOINTS" '[{"IpProtocol":"-1","Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'
+revoke_egress "$SG_REPORTS" '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'
+revoke_egress "$SG_REPORTS" '[{"IpProtocol":"-1","Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'
+revoke_egress "$SG_WAREHOUSE" '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'
+revoke_egress "$SG_WAREHOUSE" '[{"IpProtocol":"-1","Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'
+
+# prod-public-alb-sg ingress
+authorize ingress "$SG_ALB" '[{"FromPort":443,"IpProtocol":"tcp","IpRanges":[{"CidrIp":"0.0.0.0/0","Description":"internet to alb : 443/tcp - customer HTTPS - platform team"}],"ToPort":443}]'
+authorize ingress "$SG_ALB" '[{"FromPort":443,"IpProtocol":"tcp","Ipv6Ranges":[{"CidrIpv6":"::/0","Description":"internet to alb : 443/tcp - customer HTTPS - platform team"}],"ToPort":443}]'
+
+# prod-public-alb-sg egress
+authorize egress "$SG_ALB" '[{"FromPort":8080,"IpProtocol":"tcp","ToPort":8080,"UserIdGroupPairs":[{"Description":"alb to billing : 8080/tcp - billing API behind the shared load balancer - platform team","GroupId":"'"$SG_BILLING"'"}]}]'
+
+# prod-app-billing-sg ingress
+authorize ingress "$SG_BILLING" '[{"FromPort":8080,"IpProtocol":"tcp","ToPort":8080,"UserIdGroupPairs":[{"Description":"alb to billing : 8080/tcp - billing API behind the shared load balancer - platform team","GroupId":"'"$SG_ALB"'"}]}]'
+
+# prod-app-billing-sg egress
+authorize egress "$SG_BILLING" '[{"FromPort":5432,"IpProtocol":"tcp","ToPort":5432,"UserIdGroupPairs":[{"Description":"billing to billing-db : 5432/tcp - invoices and payments - finance team","GroupId":"'"$SG_BILLING_DB"'"}]}]'
+authorize egress "$SG_BILLING" '[{"FromPort":443,"IpProtocol":"tcp","ToPort":443,"UserIdGroupPairs":[{"Description":"billing to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team","GroupId":"'"$SG_ENDPOINTS"'"}]}]'
+
+# prod-data-billing-db-sg ingress
+authorize ingress "$SG_BILLING_DB" '[{"FromPort":5432,"IpProtocol":"tcp","ToPort":5432,"UserIdGroupPairs":[{"Description":"billing to billing-db : 5432/tcp - invoices and payments - finance team","GroupId":"'"$SG_BILLING"'"}]}]'
+authorize ingress "$SG_BILLING_DB" '[{"FromPort":5432,"IpProtocol":"tcp","ToPort":5432,"UserIdGroupPairs":[{"Description":"reports to billing-db : 5432/tcp - nightly read of settled invoices (the one flow between spokes) - analytics team","GroupId":"'"$SG_REPORTS"'"}]}]'
+
+# prod-mgmt-endpoints-sg ingress
+authorize ingress "$SG_ENDPOINTS" '[{"FromPort":443,"IpProtocol":"tcp","ToPort":443,"UserIdGroupPairs":[{"Description":"billing to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team","GroupId":"'"$SG_BILLING"'"}]}]'
+authorize ingress "$SG_ENDPOINTS" '[{"FromPort":443,"IpProtocol":"tcp","ToPort":443,"UserIdGroupPairs":[{"Description":"reports to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team","GroupId":"'"$SG_REPORTS"'"}]}]'
+
+# prod-app-reports-sg egress
+authorize egress "$SG_REPORTS" '[{"FromPort":5432,"IpProtocol":"tcp","ToPort":5432,"UserIdGroupPairs":[{"Description":"reports to warehouse : 5432/tcp - report queries - analytics team","GroupId":"'"$SG_WAREHOUSE"'"}]}]'
+authorize egress "$SG_REPORTS" '[{"FromPort":5432,"IpProtocol":"tcp","ToPort":5432,"UserIdGroupPairs":[{"Description":"reports to billing-db : 5432/tcp - nightly read of settled invoices (the one flow between spokes) - analytics team","GroupId":"'"$SG_BILLING_DB"'"}]}]'
+authorize egress "$SG_REPORTS" '[{"FromPort":443,"IpProtocol":"tcp","ToPort":443,"UserIdGroupPairs":[{"Description":"reports to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team","GroupId":"'"$SG_ENDPOINTS"'"}]}]'
+
+# prod-data-warehouse-sg ingress
+authorize ingress "$SG_WAREHOUSE" '[{"FromPort":5432,"IpProtocol":"tcp","ToPort":5432,"UserIdGroupPairs":[{"Description":"reports to warehouse : 5432/tcp - report queries - analytics team","GroupId":"'"$SG_REPORTS"'"}]}]'
+
+echo
+printf '%-48s %s\n' 'SECURITY GROUP' 'ID'
+printf '%-48s %s\n' prod-public-alb-sg "$SG_ALB"
+printf '%-48s %s\n' prod-app-billing-sg "$SG_BILLING"
+printf '%-48s %s\n' prod-data-billing-db-sg "$SG_BILLING_DB"
+printf '%-48s %s\n' prod-mgmt-endpoints-sg "$SG_ENDPOINTS"
+printf '%-48s %s\n' prod-app-reports-sg "$SG_REPORTS"
+printf '%-48s %s\n' prod-data-warehouse-sg "$SG_WAREHOUSE"
+
+# cw_log_group NAME RETENTION_DAYS KEY_ARN: the log group, encrypted with the key (an
+# existing group keeps its data and is re-keyed only if needed), with its retention.
+cw_log_group() {
+  local out current
+  if out="$(aws logs --region "$REGION" create-log-group --log-group-name "$1" --kms-key-id "$3" 2>&1)"; then
+    echo "created log group $1" >&2
+  else
+    case "$out" in
+      *ResourceAlreadyExistsException*)
+        current="$(aws logs --region "$REGION" describe-log-groups --log-group-name-prefix "$1" \
+          --query "logGroups[?logGroupName=='$1'] | [0].kmsKeyId" --output text)" || return 1
+        if [ "$current" != "$3" ]; then
+          aws logs --region "$REGION" associate-kms-key --log-group-name "$1" --kms-key-id "$3" || return 1
+        fi
+        ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+  aws logs --region "$REGION" put-retention-policy --log-group-name "$1" --retention-in-days "$2"
+}
+
+# The VPC's default security group: no rules (nothing may rely on it).
+DEFAULT_SG="$(ec2 describe-security-groups \
+  --filters "Name=vpc-id,Values=$VPC_ID" "Name=group-name,Values=default" \
+  --query 'SecurityGroups[0].GroupId' --output text)"
+case "$DEFAULT_SG" in
+  sg-*) ;;
+  *) echo "apply.sh: no default security group found in $VPC_ID (got '$DEFAULT_SG')" >&2; exit 1 ;;
+esac
+DEFAULT_IN="$(ec2 describe-security-groups --group-ids "$DEFAULT_SG" --query 'SecurityGroups[0].IpPermissions' --output json)"
+DEFAULT_OUT="$(ec2 describe-security-groups --group-ids "$DEFAULT_SG" --query 'SecurityGroups[0].IpPermissionsEgress' --output json)"
+if [ "$DEFAULT_IN" != "[]" ] && [ "$DEFAULT_IN" != "null" ]; then
+  ec2 revoke-security-group-ingress --group-id "$DEFAULT_SG" --ip-permissions "$DEFAULT_IN" >/dev/null
+fi
+if [ "$DEFAULT_OUT" != "[]" ] && [ "$DEFAULT_OUT" != "null" ]; then
+  ec2 revoke-security-group-egress --group-id "$DEFAULT_SG" --ip-permissions "$DEFAULT_OUT" >/dev/null
+fi
+echo "emptied the default security group $DEFAULT_SG" >&2
+
+# Hub and spoke: the transit gateway, its route tables, the VPC attachments and the routes.
+: "${HUB_TGW_SUBNET_IDS:?apply.sh: set HUB_TGW_SUBNET_IDS to the hub VPC subnets of its transit gateway attachment, one per AZ (space-separated subnet-...)}"
+: "${HUB_ROUTE_TABLE_IDS:?apply.sh: set HUB_ROUTE_TABLE_IDS to the hub VPC route tables that answer the spokes (space-separated rtb-...)}"
+: "${SPOKE_FINANCE_TGW_SUBNET_IDS:?apply.sh: set SPOKE_FINANCE_TGW_SUBNET_IDS to the subnets of spoke finance for its transit gateway attachment (space-separated subnet-...)}"
+: "${SPOKE_FINANCE_ROUTE_TABLE_IDS:?apply.sh: set SPOKE_FINANCE_ROUTE_TABLE_IDS to the route tables of spoke finance (space-separated rtb-...)}"
+: "${SPOKE_ANALYTICS_TGW_SUBNET_IDS:?apply.sh: set SPOKE_ANALYTICS_TGW_SUBNET_IDS to the subnets of spoke analytics for its transit gateway attachment (space-separated subnet-...)}"
+: "${SPOKE_ANALYTICS_ROUTE_TABLE_IDS:?apply.sh: set SPOKE_ANALYTICS_ROUTE_TABLE_IDS to the route tables of spoke analytics (space-separated rtb-...)}"
+TOPOLOGY_ENV=prod
+
+# tgw_wait KIND ID: waits until a transit gateway (KIND=gateway) or attachment is available.
+tgw_wait() {
+  local state i
+  for i in $(seq 1 90); do
+    if [ "$1" = gateway ]; then
+      state="$(ec2 describe-transit-gateways --transit-gateway-ids "$2" --query 'TransitGateways[0].State' --output text)"
+    else
+      state="$(ec2 describe-transit-gateway-vpc-attachments --transit-gateway-attachment-ids "$2" --query 'TransitGatewayVpcAttachments[0].State' --output text)"
+    fi
+    case "$state" in
+      available) return 0 ;;
+      pending|modifying|initiating|pendingAcceptance) sleep 10 ;;
+      *) echo "apply.sh: transit gateway $1 $2 is $state" >&2; return 1 ;;
+    esac
+  done
+  echo "apply.sh: transit gateway $1 $2 still not available" >&2
+  return 1
+}
+
+# tgw_attach NAME VPC_ID OPTIONS SUBNET_IDS...: prints the id of the VPC's attachment to the
+# transit gateway (a VPC has at most one), created (tagged NAME) if missing.
+tgw_attach() {
+  local name="$1" vpc="$2" options="$3" id
+  shift 3
+  id="$(ec2 describe-transit-gateway-vpc-attachments --filters "Name=vpc-id,Values=$vpc" \
+    "Name=transit-gateway-id,Values=$TGW_ID" "Name=state,Values=available,pending,modifying" \
+    --query 'TransitGatewayVpcAttachments[0].TransitGatewayAttachmentId' --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(ec2 create-transit-gateway-vpc-attachment --transit-gateway-id "$TGW_ID" --vpc-id "$vpc" --subnet-ids "$@" \
+      --options "$options" \
+      --tag-specifications "ResourceType=transit-gateway-attachment,Tags=[{Key=Name,Value=$name},{Key=Env,Value=$TOPOLOGY_ENV}]" \
+      --query TransitGatewayVpcAttachment.TransitGatewayAttachmentId --output text)" || return 1
+    echo "created attachment $name: $id" >&2
+  fi
+  tgw_wait attachment "$id" || return 1
+  printf '%s\n' "$id"
+}
+
+# tgw_rt NAME: prints the id of the transit gateway route table tagged NAME, created if missing.
+tgw_rt() {
+  local id
+  id="$(ec2 describe-transit-gateway-route-tables --filters "Name=transit-gateway-id,Values=$TGW_ID" \
+    --query "TransitGatewayRouteTables[?Tags[?Key=='Name' && Value=='$1']] | [0].TransitGatewayRouteTableId" --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(ec2 create-transit-gateway-route-table --transit-gateway-id "$TGW_ID" \
+      --tag-specifications "ResourceType=transit-gateway-route-table,Tags=[{Key=Name,Value=$1},{Key=Env,Value=$TOPOLOGY_ENV}]" \
+      --query TransitGatewayRouteTable.TransitGatewayRouteTableId --output text)" || return 1
+    echo "created transit gateway route table $1: $id" >&2
+  fi
+  printf '%s\n' "$id"
+}
+
+# tgw_associate RT ATTACHMENT: associates the attachment with the route table (once).
+tgw_associate() {
+  local cur
+  cur="$(ec2 get-transit-gateway-route-table-associations --transit-gateway-route-table-id "$1" \
+    --query "Associations[?TransitGatewayAttachmentId=='$2'] | [0].State" --output text)" || return 1
+  case "$cur" in
+    associated|associating) ;;
+    *) ec2 associate-transit-gateway-route-table --transit-gateway-route-table-id "$1" --transit-gateway-attachment-id "$2" >/dev/null ;;
+  esac
+}
+
+# tgw_propagate RT ATTACHMENT: the attachment's VPC CIDR is propagated into the route table (once).
+tgw_propagate() {
+  local cur
+  cur="$(ec2 get-transit-gateway-route-table-propagations --transit-gateway-route-table-id "$1" \
+    --query "TransitGatewayRouteTablePropagations[?TransitGatewayAttachmentId=='$2'] | [0].State" --output text)" || return 1
+  case "$cur" in
+    enabled|enabling) ;;
+    *) ec2 enable-transit-gateway-route-table-propagation --transit-gateway-route-table-id "$1" --transit-gateway-attachment-id "$2" >/dev/null ;;
+  esac
+}
+
+# vpc_route_to_tgw ROUTE_TABLE CIDR: the VPC route table sends CIDR to the transit gateway.
+vpc_route_to_tgw() {
+  local out
+  if ! out="$(ec2 create-route --route-table-id "$1" --destination-cidr-block "$2" --transit-gateway-id "$TGW_ID" 2>&1)"; then
+    case "$out" in
+      *RouteAlreadyExists*) ec2 replace-route --route-table-id "$1" --destination-cidr-block "$2" --transit-gateway-id "$TGW_ID" >/dev/null ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+
+TGW_ID="$(ec2 describe-transit-gateways --filters "Name=state,Values=available,pending,modifying" \
+  --query 'TransitGateways[?Tags[?Key=='\''Name'\'' && Value=='\''prod-platform-tgw'\'']] | [0].TransitGatewayId' --output text)"
+if [ -z "$TGW_ID" ] || [ "$TGW_ID" = "None" ]; then
+  TGW_ID="$(ec2 create-transit-gateway --description 'prod-platform hub and spoke: spokes reach only the hub' \
+    --options DefaultRouteTableAssociation=disable,DefaultRouteTablePropagation=disable,AutoAcceptSharedAttachments=disable,DnsSupport=enable,SecurityGroupReferencingSupport=enable \
+    --tag-specifications 'ResourceType=transit-gateway,Tags=[{Key=Name,Value=prod-platform-tgw},{Key=Env,Value=prod}]' \
+    --query TransitGateway.TransitGatewayId --output text)"
+  echo "created transit gateway: $TGW_ID" >&2
+fi
+tgw_wait gateway "$TGW_ID"
+TGW_RT_HUB="$(tgw_rt prod-platform-tgw-hub)"
+TGW_RT_SPOKES="$(tgw_rt prod-platform-tgw-spokes)"
+read -r -a hub_tgw_subnets <<< "$HUB_TGW_SUBNET_IDS"
+read -r -a hub_route_tables <<< "$HUB_ROUTE_TABLE_IDS"
+TGW_ATTACH_HUB="$(tgw_attach prod-platform-tgw-hub "$VPC_ID" DnsSupport=enable,SecurityGroupReferencingSupport=enable,ApplianceModeSupport=enable "${hub_tgw_subnets[@]}")"
+tgw_associate "$TGW_RT_HUB" "$TGW_ATTACH_HUB"
+# The spokes' only transit gateway route: everything to the hub.
+if ! out="$(ec2 create-transit-gateway-route --transit-gateway-route-table-id "$TGW_RT_SPOKES" --destination-cidr-block 0.0.0.0/0 \
+  --transit-gateway-attachment-id "$TGW_ATTACH_HUB" 2>&1 >/dev/null)"; then
+  case "$out" in
+    *AlreadyExists*|*already\ exists*) ec2 replace-transit-gateway-route --transit-gateway-route-table-id "$TGW_RT_SPOKES" \
+      --destination-cidr-block 0.0.0.0/0 --transit-gateway-attachment-id "$TGW_ATTACH_HUB" >/dev/null ;;
+    *) printf '%s\n' "$out" >&2; exit 1 ;;
+  esac
+fi
+
+# Spoke finance.
+read -r -a spoke_finance_tgw_subnets <<< "$SPOKE_FINANCE_TGW_SUBNET_IDS"
+read -r -a spoke_finance_route_tables <<< "$SPOKE_FINANCE_ROUTE_TABLE_IDS"
+TGW_ATTACH_SPOKE_FINANCE="$(tgw_attach prod-platform-tgw-spoke-finance "$SPOKE_FINANCE_VPC_ID" DnsSupport=enable,SecurityGroupReferencingSupport=enable "${spoke_finance_tgw_subnets[@]}")"
+tgw_associate "$TGW_RT_SPOKES" "$TGW_ATTACH_SPOKE_FINANCE"
+tgw_propagate "$TGW_RT_HUB" "$TGW_ATTACH_SPOKE_FINANCE"
+for rt in "${spoke_finance_route_tables[@]}"; do
+  vpc_route_to_tgw "$rt" 0.0.0.0/0
+done
+SPOKE_FINANCE_CIDR="$(ec2 describe-vpcs --vpc-ids "$SPOKE_FINANCE_VPC_ID" --query 'Vpcs[0].CidrBlock' --output text)"
+for rt in "${hub_route_tables[@]}"; do
+  vpc_route_to_tgw "$rt" "$SPOKE_FINANCE_CIDR"
+done
+
+# Spoke analytics.
+read -r -a spoke_analytics_tgw_subnets <<< "$SPOKE_ANALYTICS_TGW_SUBNET_IDS"
+read -r -a spoke_analytics_route_tables <<< "$SPOKE_ANALYTICS_ROUTE_TABLE_IDS"
+TGW_ATTACH_SPOKE_ANALYTICS="$(tgw_attach prod-platform-tgw-spoke-analytics "$SPOKE_ANALYTICS_VPC_ID" DnsSupport=enable,SecurityGroupReferencingSupport=enable "${spoke_analytics_tgw_subnets[@]}")"
+tgw_associate "$TGW_RT_SPOKES" "$TGW_ATTACH_SPOKE_ANALYTICS"
+tgw_propagate "$TGW_RT_HUB" "$TGW_ATTACH_SPOKE_ANALYTICS"
+for rt in "${spoke_analytics_route_tables[@]}"; do
+  vpc_route_to_tgw "$rt" 0.0.0.0/0
+done
+SPOKE_ANALYTICS_CIDR="$(ec2 describe-vpcs --vpc-ids "$SPOKE_ANALYTICS_VPC_ID" --query 'Vpcs[0].CidrBlock' --output text)"
+for rt in "${hub_route_tables[@]}"; do
+  vpc_route_to_tgw "$rt" "$SPOKE_ANALYTICS_CIDR"
+done
+
+# Network ACLs: one per tier, stateless; subnet CIDRs are read from the subnets.
+# subnet_cidrs SUBNET_ID...: the CIDR blocks of the subnets, in the order given.
+subnet_cidrs() {
+  local id
+  for id in "$@"; do
+    ec2 describe-subnets --subnet-ids "$id" --query 'Subnets[0].CidrBlock' --output text
+  done
+}
+
+# ensure_nacl NAME TIER [VPC_ID]: prints the id of the network ACL tagged NAME in the VPC
+# ($VPC_ID by default), created if missing.
+ensure_nacl() {
+  local id vpc="${3:-$VPC_ID}"
+  id="$(ec2 describe-network-acls --filters "Name=vpc-id,Values=$vpc" "Name=tag:Name,Values=$1" \
+    --query 'NetworkAcls[0].NetworkAclId' --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(ec2 create-network-acl --vpc-id "$vpc" --query NetworkAcl.NetworkAclId --output text \
+      --tag-specifications "ResourceType=network-acl,Tags=[{Key=Name,Value=$1},{Key=Tier,Value=$2}]")" || return 1
+    echo "created $1: $id" >&2
+  else
+    echo "found $1: $id" >&2
+  fi
+  case "$id" in
+    acl-*) printf '%s\n' "$id" ;;
+    *) echo "apply.sh: no usable network ACL id for $1 (got '$id')" >&2; return 1 ;;
+  esac
+}
+
+# nacl_entry ACL_ID NUMBER ingress|egress PROTOCOL allow|deny CIDR [FROM TO]: creates the
+# entry, or replaces the one that holds the number already.
+nacl_entry() {
+  local args out
+  args=(--network-acl-id "$1" --rule-number "$2" --protocol "$4" --rule-action "$5")
+  if [ "$3" = egress ]; then args+=(--egress); else args+=(--ingress); fi
+  case "$6" in
+    *:*) args+=(--ipv6-cidr-block "$6") ;;
+    *) args+=(--cidr-block "$6") ;;
+  esac
+  case "$4" in
+    1|58) args+=(--icmp-type-code Type=-1,Code=-1) ;;
+  esac
+  if [ $# -ge 8 ]; then args+=(--port-range "From=$7,To=$8"); fi
+  if ! out="$(ec2 create-network-acl-entry "${args[@]}" 2>&1)"; then
+    case "$out" in
+      *NetworkAclEntryAlreadyExists*) ec2 replace-network-acl-entry "${args[@]}" >/dev/null ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+  fi
+}
+
+# associate_nacl ACL_ID SUBNET_ID...: moves each subnet to the network ACL.
+associate_nacl() {
+  local acl="$1" subnet assoc current
+  shift
+  for subnet in "$@"; do
+    read -r assoc current < <(ec2 describe-network-acls --filters "Name=association.subnet-id,Values=$subnet" \
+      --query "NetworkAcls[0].Associations[?SubnetId=='$subnet'] | [0].[NetworkAclAssociationId,NetworkAclId]" --output text)
+    if [ "$current" = "$acl" ]; then
+      continue
+    fi
+    if [ -z "$assoc" ] || [ "$assoc" = "None" ]; then
+      echo "apply.sh: subnet $subnet has no network ACL association" >&2
+      return 1
+    fi
+    ec2 replace-network-acl-association --association-id "$assoc" --network-acl-id "$acl" >/dev/null
+  done
+}
+
+if [ -z "${PUBLIC_SUBNET_IDS:-}" ]; then
+  echo "apply.sh: PUBLIC_SUBNET_IDS is not set; export PUBLIC_SUBNET_IDS='subnet-... subnet-...' (the public tier's subnets)" >&2
+  exit 1
+fi
+
+# prod-public-nacl (public tier)
+read -r -a PUBLIC_SUBNETS <<< "${PUBLIC_SUBNET_IDS:-}"
+read -r -a PUBLIC_CIDRS <<< "$(subnet_cidrs "${PUBLIC_SUBNETS[@]}" | tr '\n' ' ')"
+
+# prod-mgmt-nacl (mgmt tier)
+if [ -z "${MGMT_SUBNET_IDS:-}" ]; then
+  echo "apply.sh: MGMT_SUBNET_IDS is not set: prod-mgmt-nacl is not created, and no entry toward the mgmt subnets" >&2
+fi
+read -r -a MGMT_SUBNETS <<< "${MGMT_SUBNET_IDS:-}"
+read -r -a MGMT_CIDRS <<< "$(subnet_cidrs "${MGMT_SUBNETS[@]}" | tr '\n' ' ')"
+
+if [ -z "${SPOKE_FINANCE_APP_SUBNET_IDS:-}" ]; then
+  echo "apply.sh: SPOKE_FINANCE_APP_SUBNET_IDS is not set; export SPOKE_FINANCE_APP_SUBNET_IDS='subnet-... subnet-...' (the spoke finance app tier's subnets)" >&2
+  exit 1
+fi
+
+# prod-finance-app-nacl (spoke finance app tier)
+read -r -a SPOKE_FINANCE_APP_SUBNETS <<< "${SPOKE_FINANCE_APP_SUBNET_IDS:-}"
+read -r -a SPOKE_FINANCE_APP_CIDRS <<< "$(subnet_cidrs "${SPOKE_FINANCE_APP_SUBNETS[@]}" | tr '\n' ' ')"
+
+if [ -z "${SPOKE_FINANCE_DATA_SUBNET_IDS:-}" ]; then
+  echo "apply.sh: SPOKE_FINANCE_DATA_SUBNET_IDS is not set; export SPOKE_FINANCE_DATA_SUBNET_IDS='subnet-... subnet-...' (the spoke finance data tier's subnets)" >&2
+  exit 1
+fi
+
+# prod-finance-data-nacl (spoke finance data tier)
+read -r -a SPOKE_FINANCE_DATA_SUBNETS <<< "${SPOKE_FINANCE_DATA_SUBNET_IDS:-}"
+read -r -a SPOKE_FINANCE_DATA_CIDRS <<< "$(subnet_cidrs "${SPOKE_FINANCE_DATA_SUBNETS[@]}" | tr '\n' ' ')"
+
+if [ -z "${SPOKE_ANALYTICS_APP_SUBNET_IDS:-}" ]; then
+  echo "apply.sh: SPOKE_ANALYTICS_APP_SUBNET_IDS is not set; export SPOKE_ANALYTICS_APP_SUBNET_IDS='subnet-... subnet-...' (the spoke analytics app tier's subnets)" >&2
+  exit 1
+fi
+
+# prod-analytics-app-nacl (spoke analytics app tier)
+read -r -a SPOKE_ANALYTICS_APP_SUBNETS <<< "${SPOKE_ANALYTICS_APP_SUBNET_IDS:-}"
+read -r -a SPOKE_ANALYTICS_APP_CIDRS <<< "$(subnet_cidrs "${SPOKE_ANALYTICS_APP_SUBNETS[@]}" | tr '\n' ' ')"
+
+if [ -z "${SPOKE_ANALYTICS_DATA_SUBNET_IDS:-}" ]; then
+  echo "apply.sh: SPOKE_ANALYTICS_DATA_SUBNET_IDS is not set; export SPOKE_ANALYTICS_DATA_SUBNET_IDS='subnet-... subnet-...' (the spoke analytics data tier's subnets)" >&2
+  exit 1
+fi
+
+# prod-analytics-data-nacl (spoke analytics data tier)
+read -r -a SPOKE_ANALYTICS_DATA_SUBNETS <<< "${SPOKE_ANALYTICS_DATA_SUBNET_IDS:-}"
+read -r -a SPOKE_ANALYTICS_DATA_CIDRS <<< "$(subnet_cidrs "${SPOKE_ANALYTICS_DATA_SUBNETS[@]}" | tr '\n' ' ')"
+
+# prod-public-nacl
+NACL_PUBLIC="$(ensure_nacl prod-public-nacl public)"
+# internet to alb : 443/tcp - customer HTTPS - platform team
+nacl_entry "$NACL_PUBLIC" 100 ingress 6 allow 0.0.0.0/0 443 443
+# internet to alb : 443/tcp - customer HTTPS - platform team
+nacl_entry "$NACL_PUBLIC" 110 ingress 6 allow ::/0 443 443
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: alb to billing : 8080/tcp - billing API behind the shared load balancer - platform team
+for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_PUBLIC" $((120 + i)) ingress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 1024 65535; done
+# NAT transit of: billing to api.stripe.com : 443/tcp - card payments - finance team (host names filtered by the egress firewall or proxy)
+for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_PUBLIC" $((130 + i)) ingress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 443 443; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: NAT transit of: billing to api.stripe.com : 443/tcp - card payments - finance team (host names filtered by the egress firewall or proxy)
+nacl_entry "$NACL_PUBLIC" 140 ingress 6 allow 0.0.0.0/0 1024 65535
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_PUBLIC" 32000 ingress -1 deny 0.0.0.0/0
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_PUBLIC" 32010 ingress -1 deny ::/0
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: internet to alb : 443/tcp - customer HTTPS - platform team
+nacl_entry "$NACL_PUBLIC" 100 egress 6 allow 0.0.0.0/0 1024 65535
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: internet to alb : 443/tcp - customer HTTPS - platform team
+nacl_entry "$NACL_PUBLIC" 110 egress 6 allow ::/0 1024 65535
+# alb to billing : 8080/tcp - billing API behind the shared load balancer - platform team
+for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_PUBLIC" $((120 + i)) egress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 8080 8080; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: NAT transit of: billing to api.stripe.com : 443/tcp - card payments - finance team (host names filtered by the egress firewall or proxy)
+for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_PUBLIC" $((130 + i)) egress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 1024 65535; done
+# NAT transit of: billing to api.stripe.com : 443/tcp - card payments - finance team (host names filtered by the egress firewall or proxy)
+nacl_entry "$NACL_PUBLIC" 140 egress 6 allow 0.0.0.0/0 443 443
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_PUBLIC" 32000 egress -1 deny 0.0.0.0/0
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_PUBLIC" 32010 egress -1 deny ::/0
+associate_nacl "$NACL_PUBLIC" "${PUBLIC_SUBNETS[@]}"
+
+# prod-mgmt-nacl
+if [ "${#MGMT_SUBNETS[@]}" -gt 0 ]; then
+  NACL_MGMT="$(ensure_nacl prod-mgmt-nacl mgmt)"
+  # billing to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+  for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_MGMT" $((100 + i)) ingress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 443 443; done
+  # reports to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+  for i in "${!SPOKE_ANALYTICS_APP_CIDRS[@]}"; do nacl_entry "$NACL_MGMT" $((110 + i)) ingress 6 allow "${SPOKE_ANALYTICS_APP_CIDRS[$i]}" 443 443; done
+  # explicit final deny: everything not allowed above
+  nacl_entry "$NACL_MGMT" 32000 ingress -1 deny 0.0.0.0/0
+  # return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+  # return of: billing to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+  for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_MGMT" $((100 + i)) egress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 1024 65535; done
+  # return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+  # return of: reports to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+  for i in "${!SPOKE_ANALYTICS_APP_CIDRS[@]}"; do nacl_entry "$NACL_MGMT" $((110 + i)) egress 6 allow "${SPOKE_ANALYTICS_APP_CIDRS[$i]}" 1024 65535; done
+  # explicit final deny: everything not allowed above
+  nacl_entry "$NACL_MGMT" 32000 egress -1 deny 0.0.0.0/0
+  associate_nacl "$NACL_MGMT" "${MGMT_SUBNETS[@]}"
+fi
+
+# prod-finance-app-nacl
+NACL_SPOKE_FINANCE_APP="$(ensure_nacl prod-finance-app-nacl app "$SPOKE_FINANCE_VPC_ID")"
+# alb to billing : 8080/tcp - billing API behind the shared load balancer - platform team
+for i in "${!PUBLIC_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_APP" $((100 + i)) ingress 6 allow "${PUBLIC_CIDRS[$i]}" 8080 8080; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: billing to billing-db : 5432/tcp - invoices and payments - finance team
+for i in "${!SPOKE_FINANCE_DATA_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_APP" $((110 + i)) ingress 6 allow "${SPOKE_FINANCE_DATA_CIDRS[$i]}" 1024 65535; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: billing to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+for i in "${!MGMT_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_APP" $((120 + i)) ingress 6 allow "${MGMT_CIDRS[$i]}" 1024 65535; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: billing to api.stripe.com : 443/tcp - card payments - finance team (host names filtered by the egress firewall or proxy)
+nacl_entry "$NACL_SPOKE_FINANCE_APP" 130 ingress 6 allow 0.0.0.0/0 1024 65535
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_FINANCE_APP" 32000 ingress -1 deny 0.0.0.0/0
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: alb to billing : 8080/tcp - billing API behind the shared load balancer - platform team
+for i in "${!PUBLIC_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_APP" $((100 + i)) egress 6 allow "${PUBLIC_CIDRS[$i]}" 1024 65535; done
+# billing to billing-db : 5432/tcp - invoices and payments - finance team
+for i in "${!SPOKE_FINANCE_DATA_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_APP" $((110 + i)) egress 6 allow "${SPOKE_FINANCE_DATA_CIDRS[$i]}" 5432 5432; done
+# billing to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+for i in "${!MGMT_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_APP" $((120 + i)) egress 6 allow "${MGMT_CIDRS[$i]}" 443 443; done
+# billing to api.stripe.com : 443/tcp - card payments - finance team (host names filtered by the egress firewall or proxy)
+nacl_entry "$NACL_SPOKE_FINANCE_APP" 130 egress 6 allow 0.0.0.0/0 443 443
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_FINANCE_APP" 32000 egress -1 deny 0.0.0.0/0
+associate_nacl "$NACL_SPOKE_FINANCE_APP" "${SPOKE_FINANCE_APP_SUBNETS[@]}"
+
+# prod-finance-data-nacl
+NACL_SPOKE_FINANCE_DATA="$(ensure_nacl prod-finance-data-nacl data "$SPOKE_FINANCE_VPC_ID")"
+# billing to billing-db : 5432/tcp - invoices and payments - finance team
+for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_DATA" $((100 + i)) ingress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 5432 5432; done
+# reports to billing-db : 5432/tcp - nightly read of settled invoices (the one flow between spokes) - analytics team
+for i in "${!SPOKE_ANALYTICS_APP_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_DATA" $((110 + i)) ingress 6 allow "${SPOKE_ANALYTICS_APP_CIDRS[$i]}" 5432 5432; done
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_FINANCE_DATA" 32000 ingress -1 deny 0.0.0.0/0
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: billing to billing-db : 5432/tcp - invoices and payments - finance team
+for i in "${!SPOKE_FINANCE_APP_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_DATA" $((100 + i)) egress 6 allow "${SPOKE_FINANCE_APP_CIDRS[$i]}" 1024 65535; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: reports to billing-db : 5432/tcp - nightly read of settled invoices (the one flow between spokes) - analytics team
+for i in "${!SPOKE_ANALYTICS_APP_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_FINANCE_DATA" $((110 + i)) egress 6 allow "${SPOKE_ANALYTICS_APP_CIDRS[$i]}" 1024 65535; done
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_FINANCE_DATA" 32000 egress -1 deny 0.0.0.0/0
+associate_nacl "$NACL_SPOKE_FINANCE_DATA" "${SPOKE_FINANCE_DATA_SUBNETS[@]}"
+
+# prod-analytics-app-nacl
+NACL_SPOKE_ANALYTICS_APP="$(ensure_nacl prod-analytics-app-nacl app "$SPOKE_ANALYTICS_VPC_ID")"
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: reports to warehouse : 5432/tcp - report queries - analytics team
+for i in "${!SPOKE_ANALYTICS_DATA_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_APP" $((100 + i)) ingress 6 allow "${SPOKE_ANALYTICS_DATA_CIDRS[$i]}" 1024 65535; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: reports to billing-db : 5432/tcp - nightly read of settled invoices (the one flow between spokes) - analytics team
+for i in "${!SPOKE_FINANCE_DATA_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_APP" $((110 + i)) ingress 6 allow "${SPOKE_FINANCE_DATA_CIDRS[$i]}" 1024 65535; done
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: reports to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+for i in "${!MGMT_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_APP" $((120 + i)) ingress 6 allow "${MGMT_CIDRS[$i]}" 1024 65535; done
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_ANALYTICS_APP" 32000 ingress -1 deny 0.0.0.0/0
+# reports to warehouse : 5432/tcp - report queries - analytics team
+for i in "${!SPOKE_ANALYTICS_DATA_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_APP" $((100 + i)) egress 6 allow "${SPOKE_ANALYTICS_DATA_CIDRS[$i]}" 5432 5432; done
+# reports to billing-db : 5432/tcp - nightly read of settled invoices (the one flow between spokes) - analytics team
+for i in "${!SPOKE_FINANCE_DATA_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_APP" $((110 + i)) egress 6 allow "${SPOKE_FINANCE_DATA_CIDRS[$i]}" 5432 5432; done
+# reports to endpoints : 443/tcp - private endpoint access: aws:ec2messages, aws:ssm, aws:ssmmessages, kms, logs, secrets - platform team
+for i in "${!MGMT_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_APP" $((120 + i)) egress 6 allow "${MGMT_CIDRS[$i]}" 443 443; done
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_ANALYTICS_APP" 32000 egress -1 deny 0.0.0.0/0
+associate_nacl "$NACL_SPOKE_ANALYTICS_APP" "${SPOKE_ANALYTICS_APP_SUBNETS[@]}"
+
+# prod-analytics-data-nacl
+NACL_SPOKE_ANALYTICS_DATA="$(ensure_nacl prod-analytics-data-nacl data "$SPOKE_ANALYTICS_VPC_ID")"
+# reports to warehouse : 5432/tcp - report queries - analytics team
+for i in "${!SPOKE_ANALYTICS_APP_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_DATA" $((100 + i)) ingress 6 allow "${SPOKE_ANALYTICS_APP_CIDRS[$i]}" 5432 5432; done
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_ANALYTICS_DATA" 32000 ingress -1 deny 0.0.0.0/0
+# return traffic: ephemeral 1024-65535 (Linux 32768-60999, Windows 49152-65535, NAT/ELB 1024-65535)
+# return of: reports to warehouse : 5432/tcp - report queries - analytics team
+for i in "${!SPOKE_ANALYTICS_APP_CIDRS[@]}"; do nacl_entry "$NACL_SPOKE_ANALYTICS_DATA" $((100 + i)) egress 6 allow "${SPOKE_ANALYTICS_APP_CIDRS[$i]}" 1024 65535; done
+# explicit final deny: everything not allowed above
+nacl_entry "$NACL_SPOKE_ANALYTICS_DATA" 32000 egress -1 deny 0.0.0.0/0
+associate_nacl "$NACL_SPOKE_ANALYTICS_DATA" "${SPOKE_ANALYTICS_DATA_SUBNETS[@]}"
+
+
+# VPC flow logs.
+ACCOUNT_ID="$(aws sts get-caller-identity --query Account --output text)"
+FLOW_KEY_ALIAS=alias/prod-platform-flow-logs
+FLOW_KEY="$(aws kms --region "$REGION" list-aliases --query "Aliases[?AliasName=='$FLOW_KEY_ALIAS'] | [0].TargetKeyId" --output text)"
+if [ -z "$FLOW_KEY" ] || [ "$FLOW_KEY" = "None" ]; then
+  FLOW_KEY="$(aws kms --region "$REGION" create-key --description 'Encrypts the VPC flow logs' --query KeyMetadata.KeyId --output text)"
+  aws kms --region "$REGION" create-alias --alias-name "$FLOW_KEY_ALIAS" --target-key-id "$FLOW_KEY"
+fi
+aws kms --region "$REGION" enable-key-rotation --key-id "$FLOW_KEY"
+FLOW_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$FLOW_KEY" --query KeyMetadata.Arn --output text)"
+FLOW_LOG_GROUP=/vpc/flow-logs/prod-platform
+FLOW_ROLE=prod-platform-flow-logs
+FLOW_KEY_POLICY='{"Statement":[{"Action":"kms:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::ACCOUNT:root"},"Resource":"*","Sid":"KeyAdministration"},{"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Condition":{"ArnEquals":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:REGION:ACCOUNT:log-group:/vpc/flow-logs/prod-platform"}},"Effect":"Allow","Principal":{"Service":"logs.REGION.amazonaws.com"},"Resource":"*","Sid":"CloudWatchLogsUse"}],"Version":"2012-10-17"}'
+FLOW_KEY_POLICY="${FLOW_KEY_POLICY//ACCOUNT/$ACCOUNT_ID}"
+FLOW_KEY_POLICY="${FLOW_KEY_POLICY//REGION/$REGION}"
+aws kms --region "$REGION" put-key-policy --key-id "$FLOW_KEY" --policy-name default --policy "$FLOW_KEY_POLICY"
+cw_log_group "$FLOW_LOG_GROUP" 365 "$FLOW_KEY_ARN"
+FLOW_ASSUME='{"Statement":[{"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"ACCOUNT"}},"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"}}],"Version":"2012-10-17"}'
+FLOW_ASSUME="${FLOW_ASSUME//ACCOUNT/$ACCOUNT_ID}"
+FLOW_DELIVERY='{"Statement":[{"Action":["logs:CreateLogStream","logs:PutLogEvents","logs:DescribeLogGroups","logs:DescribeLogStreams"],"Effect":"Allow","Resource":"arn:aws:logs:REGION:ACCOUNT:log-group:/vpc/flow-logs/prod-platform:*","Sid":"DeliverToLogGroup"}],"Version":"2012-10-17"}'
+FLOW_DELIVERY="${FLOW_DELIVERY//ACCOUNT/$ACCOUNT_ID}"
+FLOW_DELIVERY="${FLOW_DELIVERY//REGION/$REGION}"
+if ! FLOW_ROLE_ARN="$(aws iam get-role --role-name "$FLOW_ROLE" --query Role.Arn --output text 2>/dev/null)"; then
+  FLOW_ROLE_ARN="$(aws iam create-role --role-name "$FLOW_ROLE" --assume-role-policy-document "$FLOW_ASSUME" --query Role.Arn --output text)"
+fi
+aws iam put-role-policy --role-name "$FLOW_ROLE" --policy-name deliver-flow-logs --policy-document "$FLOW_DELIVERY"
+FLOW_EXISTING="$(ec2 describe-flow-logs --filter "Name=resource-id,Values=$VPC_ID" "Name=log-group-name,Values=$FLOW_LOG_GROUP" --query 'FlowLogs[0].FlowLogId' --output text)"
+if [ -z "$FLOW_EXISTING" ] || [ "$FLOW_EXISTING" = "None" ]; then
+  ec2 create-flow-logs --resource-type VPC --resource-ids "$VPC_ID" --traffic-type ALL \
+    --log-destination-type cloud-watch-logs --log-group-name "$FLOW_LOG_GROUP" \
+    --deliver-logs-permission-arn "$FLOW_ROLE_ARN" --max-aggregation-interval 60 >/dev/null
+fi
+
+# Operator access: no SSH bastion, no port 22 or 3389 from the internet.
+ACCESS_ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"
+case "$REGION" in
+  cn-*) ACCESS_PARTITION=aws-cn ;;
+  us-gov-*) ACCESS_PARTITION=aws-us-gov ;;
+  *) ACCESS_PARTITION=aws ;;
+esac
+ACCESS_BUCKET=prod-platform-session-logs-@ACCOUNT@
+ACCESS_LOG_GROUP=/aws/ssm/sessions/prod-platform
+# access_fill TEXT: TEXT with the account, partition, region, key, bucket and log group.
+access_fill() {
+  local t="$1"
+  t="${t//@ACCOUNT@/$ACCESS_ACCOUNT}"
+  t="${t//@PARTITION@/$ACCESS_PARTITION}"
+  t="${t//@REGION@/$REGION}"
+  t="${t//@KEY_ARN@/${ACCESS_KEY_ARN:-}}"
+  t="${t//@BUCKET@/${ACCESS_BUCKET:-}}"
+  t="${t//@LOG_GROUP@/${ACCESS_LOG_GROUP:-}}"
+  printf '%s' "$t"
+}
+ACCESS_BUCKET="$(access_fill "$ACCESS_BUCKET")"
+
+# KMS key of the session and connection logs (rotation on).
+ACCESS_KEY_ARN="$(aws kms describe-key --region "$REGION" --key-id alias/prod-platform-access --query KeyMetadata.Arn --output text 2>/dev/null || true)"
+if [ -z "$ACCESS_KEY_ARN" ] || [ "$ACCESS_KEY_ARN" = "None" ]; then
+  ACCESS_KEY_ARN="$(aws kms create-key --region "$REGION" --description 'Encrypts operator session and connection logs of prod-platform' \
+    --policy "$(access_fill '{"Statement":[{"Action":"kms:*","Effect":"Allow","Principal":{"AWS":"arn:@PARTITION@:iam::@ACCOUNT@:root"},"Resource":"*","Sid":"AccountAdministers"},{"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Condition":{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":["arn:@PARTITION@:logs:@REGION@:@ACCOUNT@:log-group:/aws/ssm/sessions/*"]}},"Effect":"Allow","Principal":{"Service":"logs.@REGION@.amazonaws.com"},"Resource":"*","Sid":"CloudWatchLogsEncrypt"}],"Version":"2012-10-17"}')" \
+    --tags TagKey=Env,TagValue=prod --query KeyMetadata.Arn --output text)"
+  aws kms create-alias --region "$REGION" --alias-name alias/prod-platform-access --target-key-id "$ACCESS_KEY_ARN"
+  echo "created KMS key alias/prod-platform-access: $ACCESS_KEY_ARN" >&2
+else
+  aws kms put-key-policy --region "$REGION" --key-id "$ACCESS_KEY_ARN" --policy-name default \
+    --policy "$(access_fill '{"Statement":[{"Action":"kms:*","Effect":"Allow","Principal":{"AWS":"arn:@PARTITION@:iam::@ACCOUNT@:root"},"Resource":"*","Sid":"AccountAdministers"},{"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Condition":{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":["arn:@PARTITION@:logs:@REGION@:@ACCOUNT@:log-group:/aws/ssm/sessions/*"]}},"Effect":"Allow","Principal":{"Service":"logs.@REGION@.amazonaws.com"},"Resource":"*","Sid":"CloudWatchLogsEncrypt"}],"Version":"2012-10-17"}')"
+fi
+aws kms enable-key-rotation --region "$REGION" --key-id "$ACCESS_KEY_ARN"
+
+# Session Manager: encrypted session-log bucket (versioned, private, TLS only, expiring).
+if ! aws s3api head-bucket --region "$REGION" --bucket "$ACCESS_BUCKET" >/dev/null 2>&1; then
+  if [ "$REGION" = us-east-1 ]; then
+    aws s3api create-bucket --region "$REGION" --bucket "$ACCESS_BUCKET" >/dev/null
+  else
+    aws s3api create-bucket --region "$REGION" --bucket "$ACCESS_BUCKET" \
+      --create-bucket-configuration "LocationConstraint=$REGION" >/dev/null
+  fi
+  echo "created bucket $ACCESS_BUCKET" >&2
+fi
+aws s3api put-bucket-versioning --region "$REGION" --bucket "$ACCESS_BUCKET" --versioning-configuration Status=Enabled
+aws s3api put-bucket-encryption --region "$REGION" --bucket "$ACCESS_BUCKET" --server-side-encryption-configuration \
+  "{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"$ACCESS_KEY_ARN\"},\"BucketKeyEnabled\":true}]}"
+aws s3api put-public-access-block --region "$REGION" --bucket "$ACCESS_BUCKET" --public-access-block-configuration \
+  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+aws s3api put-bucket-lifecycle-configuration --region "$REGION" --bucket "$ACCESS_BUCKET" --lifecycle-configuration \
+  '{"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7},"Expiration":{"Days":365},"Filter":{},"ID":"expire-session-logs","NoncurrentVersionExpiration":{"NoncurrentDays":30},"Status":"Enabled"}]}'
+aws s3api put-bucket-policy --region "$REGION" --bucket "$ACCESS_BUCKET" --policy "$(access_fill '{"Statement":[{"Action":"s3:*","Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny","Principal":"*","Resource":["arn:@PARTITION@:s3:::@BUCKET@","arn:@PARTITION@:s3:::@BUCKET@/*"],"Sid":"DenyInsecureTransport"}],"Version":"2012-10-17"}')"
+
+# Session log group, encrypted with the key (365 days kept).
+cw_log_group "$ACCESS_LOG_GROUP" 365 "$ACCESS_KEY_ARN"
+
+# Instance role and profile: AmazonSSMManagedInstanceCore plus writing session logs.
+if ! aws iam get-role --role-name prod-platform-ssm-instance >/dev/null 2>&1; then
+  aws iam create-role --role-name prod-platform-ssm-instance --description 'Instances reachable through Session Manager' \
+    --assume-role-policy-document '{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Sid":"Ec2AssumeRole"}],"Version":"2012-10-17"}' --tags Key=Env,Value=prod >/dev/null
+  echo "created role prod-platform-ssm-instance" >&2
+fi
+aws iam attach-role-policy --role-name prod-platform-ssm-instance --policy-arn "arn:$ACCESS_PARTITION:iam::aws:policy/AmazonSSMManagedInstanceCore"
+aws iam put-role-policy --role-name prod-platform-ssm-instance --policy-name session-logging --policy-document "$(access_fill '{"Statement":[{"Action":"s3:PutObject","Effect":"Allow","Resource":"arn:@PARTITION@:s3:::@BUCKET@/*","Sid":"SessionLogsToS3"},{"Action":"s3:GetEncryptionConfiguration","Effect":"Allow","Resource":"arn:@PARTITION@:s3:::@BUCKET@","Sid":"SessionLogBucketEncryption"},{"Action":["logs:CreateLogStream","logs:PutLogEvents","logs:DescribeLogStreams"],"Effect":"Allow","Resource":"arn:@PARTITION@:logs:@REGION@:@ACCOUNT@:log-group:@LOG_GROUP@:*","Sid":"SessionLogsToCloudWatch"},{"Action":"logs:DescribeLogGroups","Effect":"Allow","Resource":"*","Sid":"DescribeLogGroups"},{"Action":["kms:Decrypt","kms:GenerateDataKey"],"Effect":"Allow","Resource":"@KEY_ARN@","Sid":"SessionEncryption"}],"Version":"2012-10-17"}')"
+if ! aws iam get-instance-profile --instance-profile-name prod-platform-ssm-instance >/dev/null 2>&1; then
+  aws iam create-instance-profile --instance-profile-name prod-platform-ssm-instance >/dev/null
+fi
+if [ "$(aws iam get-instance-profile --instance-profile-name prod-platform-ssm-instance --query "length(InstanceProfile.Roles[?RoleName=='prod-platform-ssm-instance'])" --output text)" = "0" ]; then
+  aws iam add-role-to-instance-profile --instance-profile-name prod-platform-ssm-instance --role-name prod-platform-ssm-instance
+fi
+
+# Operator policy: sessions on this environment's instances, approved documents, own sessions.
+ACCESS_OPERATOR_POLICY="arn:$ACCESS_PARTITION:iam::$ACCESS_ACCOUNT:policy/prod-platform-ssm-operators"
+ACCESS_OPERATOR_DOC="$(access_fill '{"Statement":[{"Action":"ssm:StartSession","Condition":{"StringEquals":{"ssm:resourceTag/Env":"prod"}},"Effect":"Allow","Resource":"arn:@PARTITION@:ec2:@REGION@:@ACCOUNT@:instance/*","Sid":"StartSessionOnEnvInstances"},{"Action":"ssm:StartSession","Condition":{"BoolIfExists":{"ssm:SessionDocumentAccessCheck":"true"}},"Effect":"Allow","Resource":["arn:@PARTITION@:ssm:@REGION@::document/AWS-StartPortForwardingSession","arn:@PARTITION@:ssm:@REGION@::document/AWS-StartPortForwardingSessionToRemoteHost","arn:@PARTITION@:ssm:@REGION@:@ACCOUNT@:document/SSM-SessionManagerRunShell"],"Sid":"StartSessionWithApprovedDocuments"},{"Action":["ssm:TerminateSession","ssm:ResumeSession"],"Effect":"Allow","Resource":"arn:@PARTITION@:ssm:*:@ACCOUNT@:session/${aws:username}-*","Sid":"OwnSessionsOnly"},{"Action":"kms:GenerateDataKey","Effect":"Allow","Resource":"@KEY_ARN@","Sid":"SessionEncryption"},{"Action":"ssm:GetConnectionStatus","Effect":"Allow","Resource":["arn:@PARTITION@:ec2:@REGION@:@ACCOUNT@:instance/*","arn:@PARTITION@:ssm:@REGION@:@ACCOUNT@:managed-instance/*"],"Sid":"ConnectionStatusOfInstances"},{"Action":["ssm:DescribeSessions","ssm:DescribeInstanceInformation","ssm:DescribeInstanceProperties","ec2:DescribeInstances"],"Effect":"Allow","Resource":"*","Sid":"DescribeTargets"}],"Version":"2012-10-17"}')"
+if aws iam get-policy --policy-arn "$ACCESS_OPERATOR_POLICY" >/dev/null 2>&1; then
+  for v in $(aws iam list-policy-versions --policy-arn "$ACCESS_OPERATOR_POLICY" \
+      --query 'Versions[?!IsDefaultVersion].VersionId' --output text); do
+    aws iam delete-policy-version --policy-arn "$ACCESS_OPERATOR_POLICY" --version-id "$v"
+  done
+  aws iam create-policy-version --policy-arn "$ACCESS_OPERATOR_POLICY" --policy-document "$ACCESS_OPERATOR_DOC" \
+    --set-as-default >/dev/null
+else
+  aws iam create-policy --policy-name prod-platform-ssm-operators --description 'Session Manager sessions on instances tagged Env=prod only; own sessions only' \
+    --policy-document "$ACCESS_OPERATOR_DOC" >/dev/null
+  echo "created policy prod-platform-ssm-operators" >&2
+fi
+
+# Session preferences. A document created earlier in the console exists under the same
+# name: it is updated in place (DocumentAlreadyExists otherwise).
+ACCESS_SESSION_DOC="$(access_fill '{"description":"Session Manager preferences: encrypted, logged sessions with an idle timeout","inputs":{"cloudWatchEncryptionEnabled":true,"cloudWatchLogGroupName":"@LOG_GROUP@","cloudWatchStreamingEnabled":true,"idleSessionTimeout":"20","kmsKeyId":"@KEY_ARN@","runAsDefaultUser":"","runAsEnabled":false,"s3BucketName":"@BUCKET@","s3EncryptionEnabled":true,"s3KeyPrefix":"sessions/","shellProfile":{"linux":"","windows":""}},"schemaVersion":"1.0","sessionType":"Standard_Stream"}')"
+if aws ssm describe-document --region "$REGION" --name SSM-SessionManagerRunShell >/dev/null 2>&1; then
+  if ACCESS_OUT="$(aws ssm update-document --region "$REGION" --name SSM-SessionManagerRunShell --document-version '$LATEST' \
+      --document-format JSON --content "$ACCESS_SESSION_DOC" --query DocumentDescription.DocumentVersion --output text 2>&1)"; then
+    aws ssm update-document-default-version --region "$REGION" --name SSM-SessionManagerRunShell --document-version "$ACCESS_OUT" >/dev/null
+  else
+    case "$ACCESS_OUT" in
+      *DuplicateDocumentContent*) ;;
+      *) printf '%s\n' "$ACCESS_OUT" >&2; exit 1 ;;
+    esac
+  fi
+else
+  aws ssm create-document --region "$REGION" --name SSM-SessionManagerRunShell --document-type Session --document-format JSON \
+    --content "$ACCESS_SESSION_DOC" --tags Key=Env,Value=prod >/dev/null
+  echo "created document SSM-SessionManagerRunShell" >&2
+fi
+
+# VPC endpoints: AWS services reached without the internet.
+: "${APP_SUBNET_IDS:?apply.sh: set APP_SUBNET_IDS to the app-tier subnets (space-separated subnet-..., one per AZ) for the interface endpoints}"
+read -r -a app_subnets <<< "$APP_SUBNET_IDS"
+# ensure_endpoint SERVICE_NAME NAME POLICY_JSON CREATE_ARGS...: creates the endpoint unless
+# the VPC has one for the service (then only its policy is brought up to date).
+ensure_endpoint() {
+  local service="$1" name="$2" policy="$3" id
+  shift 3
+  id="$(ec2 describe-vpc-endpoints \
+    --filters "Name=vpc-id,Values=$VPC_ID" "Name=service-name,Values=$service" \
+    --query 'VpcEndpoints[?State!=`deleted` && State!=`deleting`] | [0].VpcEndpointId' --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    if [ -n "$policy" ]; then
+      set -- "$@" --policy-document "$policy"
+    fi
+    id="$(ec2 create-vpc-endpoint --vpc-id "$VPC_ID" --service-name "$service" "$@" \
+      --tag-specifications "ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=$name}]" \
+      --query VpcEndpoint.VpcEndpointId --output text)" || return 1
+    echo "created $name: $id" >&2
+  else
+    if [ -n "$policy" ]; then
+      ec2 modify-vpc-endpoint --vpc-endpoint-id "$id" --policy-document "$policy" >/dev/null || return 1
+    fi
+    echo "found $name: $id" >&2
+  fi
+}
+ensure_endpoint "com.amazonaws.$REGION".ec2messages prod-ec2messages-vpce '' \
+  --vpc-endpoint-type Interface --subnet-ids "${app_subnets[@]}" --security-group-ids "$SG_ENDPOINTS" --no-private-dns-enabled
+ensure_endpoint "com.amazonaws.$REGION".kms prod-kms-vpce '' \
+  --vpc-endpoint-type Interface --subnet-ids "${app_subnets[@]}" --security-group-ids "$SG_ENDPOINTS" --no-private-dns-enabled
+ensure_endpoint "com.amazonaws.$REGION".logs prod-logs-vpce '' \
+  --vpc-endpoint-type Interface --subnet-ids "${app_subnets[@]}" --security-group-ids "$SG_ENDPOINTS" --no-private-dns-enabled
+ensure_endpoint "com.amazonaws.$REGION".secretsmanager prod-secretsmanager-vpce '' \
+  --vpc-endpoint-type Interface --subnet-ids "${app_subnets[@]}" --security-group-ids "$SG_ENDPOINTS" --no-private-dns-enabled
+ensure_endpoint "com.amazonaws.$REGION".ssm prod-ssm-vpce '' \
+  --vpc-endpoint-type Interface --subnet-ids "${app_subnets[@]}" --security-group-ids "$SG_ENDPOINTS" --no-private-dns-enabled
+ensure_endpoint "com.amazonaws.$REGION".ssmmessages prod-ssmmessages-vpce '' \
+  --vpc-endpoint-type Interface --subnet-ids "${app_subnets[@]}" --security-group-ids "$SG_ENDPOINTS" --no-private-dns-enabled
+
+# Shared endpoint DNS: one private hosted zone per hub interface endpoint, associated with the hub and every spoke VPC.
+
+# phz_ensure NAME COMMENT: prints the id of the private hosted zone NAME associated with
+# $VPC_ID, created (with that association) if missing.
+phz_ensure() {
+  local id
+  id="$(aws route53 list-hosted-zones-by-vpc --vpc-id "$VPC_ID" --vpc-region "$REGION" \
+    --query "HostedZoneSummaries[?Name=='$1' || Name=='$1.'] | [0].HostedZoneId" --output text)" || return 1
+  if [ -z "$id" ] || [ "$id" = "None" ]; then
+    id="$(aws route53 create-hosted-zone --name "$1" --caller-reference "$1 $VPC_ID" \
+      --vpc "VPCRegion=$REGION,VPCId=$VPC_ID" --hosted-zone-config "Comment=$2,PrivateZone=true" \
+      --query HostedZone.Id --output text)" || return 1
+    echo "created private hosted zone $1: $id" >&2
+  fi
+  printf '%s\n' "${id#/hostedzone/}"
+}
+
+# phz_associate ZONE_ID VPC_ID: the private hosted zone answers in the VPC too (once).
+phz_associate() {
+  local vpcs
+  vpcs="$(aws route53 get-hosted-zone --id "$1" --query 'VPCs[].VPCId' --output text)" || return 1
+  case " $(printf '%s' "$vpcs" | tr '\t\n' '  ') " in
+    *" $2 "*) ;;
+    *) aws route53 associate-vpc-with-hosted-zone --hosted-zone-id "$1" --vpc "VPCRegion=$REGION,VPCId=$2" >/dev/null ;;
+  esac
+}
+
+# phz_alias ZONE_ID NAME SERVICE_NAME: NAME is an alias A record of the hub VPC's interface
+# endpoint for SERVICE_NAME (its regional DNS name); UPSERT, so a rerun changes nothing.
+phz_alias() {
+  local dns zone
+  read -r dns zone < <(ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC_ID" "Name=service-name,Values=$3" \
+    --query 'VpcEndpoints[?State!=`deleted` && State!=`deleting`] | [0].DnsEntries[0].[DnsName,HostedZoneId]' --output text)
+  if [ -z "$dns" ] || [ "$dns" = "None" ] || [ -z "$zone" ]; then
+    echo "apply.sh: the interface endpoint for $3 in $VPC_ID has no DNS name" >&2
+    return 1
+  fi
+  aws route53 change-resource-record-sets --hosted-zone-id "$1" --change-batch \
+    "{\"Changes\":[{\"Action\":\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"$2\",\"Type\":\"A\",\"AliasTarget\":{\"HostedZoneId\":\"$zone\",\"DNSName\":\"$dns\",\"EvaluateTargetHealth\":true}}}]}" >/dev/null
+}
+
+# ec2messages
+zone_id="$(phz_ensure ec2messages."$REGION".amazonaws.com 'prod-platform: ec2messages through the hub interface endpoint')"
+phz_associate "$zone_id" "$SPOKE_FINANCE_VPC_ID"
+phz_associate "$zone_id" "$SPOKE_ANALYTICS_VPC_ID"
+phz_alias "$zone_id" ec2messages."$REGION".amazonaws.com "com.amazonaws.$REGION".ec2messages
+
+# kms
+zone_id="$(phz_ensure kms."$REGION".amazonaws.com 'prod-platform: kms through the hub interface endpoint')"
+phz_associate "$zone_id" "$SPOKE_FINANCE_VPC_ID"
+phz_associate "$zone_id" "$SPOKE_ANALYTICS_VPC_ID"
+phz_alias "$zone_id" kms."$REGION".amazonaws.com "com.amazonaws.$REGION".kms
+
+# logs
+zone_id="$(phz_ensure logs."$REGION".amazonaws.com 'prod-platform: logs through the hub interface endpoint')"
+phz_associate "$zone_id" "$SPOKE_FINANCE_VPC_ID"
+phz_associate "$zone_id" "$SPOKE_ANALYTICS_VPC_ID"
+phz_alias "$zone_id" logs."$REGION".amazonaws.com "com.amazonaws.$REGION".logs
+
+# secretsmanager
+zone_id="$(phz_ensure secretsmanager."$REGION".amazonaws.com 'prod-platform: secretsmanager through the hub interface endpoint')"
+phz_associate "$zone_id" "$SPOKE_FINANCE_VPC_ID"
+phz_associate "$zone_id" "$SPOKE_ANALYTICS_VPC_ID"
+phz_alias "$zone_id" secretsmanager."$REGION".amazonaws.com "com.amazonaws.$REGION".secretsmanager
+
+# ssm
+zone_id="$(phz_ensure ssm."$REGION".amazonaws.com 'prod-platform: ssm through the hub interface endpoint')"
+phz_associate "$zone_id" "$SPOKE_FINANCE_VPC_ID"
+phz_associate "$zone_id" "$SPOKE_ANALYTICS_VPC_ID"
+phz_alias "$zone_id" ssm."$REGION".amazonaws.com "com.amazonaws.$REGION".ssm
+
+# ssmmessages
+zone_id="$(phz_ensure ssmmessages."$REGION".amazonaws.com 'prod-platform: ssmmessages through the hub interface endpoint')"
+phz_associate "$zone_id" "$SPOKE_FINANCE_VPC_ID"
+phz_associate "$zone_id" "$SPOKE_ANALYTICS_VPC_ID"
+phz_alias "$zone_id" ssmmessages."$REGION".amazonaws.com "com.amazonaws.$REGION".ssmmessages
+
+# Host-name egress: the workloads' ports towards the internet; the Network Firewall
+# (terraform/egress.tf) on the private route tables' default route narrows them to the allow-list.
+authorize egress "$SG_BILLING" '[{"FromPort":443,"IpProtocol":"tcp","IpRanges":[{"CidrIp":"0.0.0.0/0","Description":"billing to api.stripe.com : 443/tcp - card payments - finance team"}],"ToPort":443}]'
+
+# Egress firewall (AWS Network Firewall): the host-name allow-list on the app subnets' way out.
+# Path: app subnets -> firewall endpoint (same AZ) -> NAT gateway -> internet gateway; the
+# NAT gateways' subnets send the replies to the app subnets back through the firewall.
+# Inputs (space-separated ids): FIREWALL_SUBNET_IDS (one dedicated subnet per AZ),
+# APP_SUBNET_IDS, NAT_GATEWAY_IDS (one per AZ, or a single one for all); optional:
+# DATA_SUBNET_IDS (checked to keep no internet route), HOME_NET_CIDRS (spoke CIDRs inspected
+# besides the VPC's own), FIREWALL_WAIT_SECONDS (how long to wait for the endpoints, 900).
+for fw_var in FIREWALL_SUBNET_IDS APP_SUBNET_IDS NAT_GATEWAY_IDS; do
+  if [ -z "${!fw_var:-}" ]; then
+    echo "apply.sh: $fw_var is not set; the egress firewall needs it (space-separated ids: FIREWALL_SUBNET_IDS=subnet-... one per AZ, APP_SUBNET_IDS=subnet-..., NAT_GATEWAY_IDS=nat-...)" >&2
+    exit 1
+  fi
+done
+for fw_cidr in ${HOME_NET_CIDRS:-}; do
+  if ! [[ "$fw_cidr" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$ ]]; then
+    echo "apply.sh: HOME_NET_CIDRS holds '$fw_cidr', which is not an IPv4 CIDR" >&2
+    exit 1
+  fi
+done
+
+nfw() {
+  aws network-firewall --region "$REGION" "$@"
+}
+
+# subnet_field SUBNET_ID FIELD: one field of a subnet (AvailabilityZone, CidrBlock).
+subnet_field() {
+  ec2 describe-subnets --subnet-ids "$1" --query "Subnets[0].$2" --output text
+}
+
+# subnet_route_table SUBNET_ID: the route table associated with the subnet, or nothing.
+subnet_route_table() {
+  local rt
+  rt="$(ec2 describe-route-tables --filters "Name=association.subnet-id,Values=$1" \
+    --query 'RouteTables[0].RouteTableId' --output text)" || return 1
+  case "$rt" in
+    rtb-*) printf '%s\n' "$rt" ;;
+  esac
+}
+
+# own_route_table SUBNET_ID WHAT: the subnet's own route table; the VPC's main route table is refused.
+own_route_table() {
+  local rt
+  rt="$(subnet_route_table "$1")" || return 1
+  if [ -z "$rt" ]; then
+    echo "apply.sh: $2 subnet $1 uses the VPC's main route table; associate it with a route table of its own first" >&2
+    return 1
+  fi
+  printf '%s\n' "$rt"
+}
+
+# ensure_route ROUTE_TABLE CIDR TARGET_OPTION TARGET_ID: the route to CIDR goes to TARGET_ID
+# (created, or replaced when it goes elsewhere).
+ensure_route() {
+  local current
+  current="$(ec2 describe-route-tables --route-table-ids "$1" \
+    --query "RouteTables[0].Routes[?DestinationCidrBlock=='$2'] | [0].[GatewayId, NatGatewayId]" --output text)" || return 1
+  case "$current" in
+    *"$4"*) echo "route $2 in $1 goes to $4" >&2 ;;
+    ""|None) ec2 create-route --route-table-id "$1" --destination-cidr-block "$2" "$3" "$4" >/dev/null
+      echo "route $2 in $1 created to $4" >&2 ;;
+    *) ec2 replace-route --route-table-id "$1" --destination-cidr-block "$2" "$3" "$4" >/dev/null
+      echo "route $2 in $1 now goes to $4 (was: $current)" >&2 ;;
+  esac
+}
+
+# fw_fill TEXT: TEXT with the account, region, VPC and the ids found so far.
+fw_fill() {
+  local t="$1"
+  t="${t//@ACCOUNT@/$FW_ACCOUNT}"
+  t="${t//@REGION@/$REGION}"
+  t="${t//@VPC_ID@/$VPC_ID}"
+  t="${t//@KEY_ARN@/${FW_KEY_ARN:-}}"
+  t="${t//@HOME_NET@/${FW_HOME_NET:-}}"
+  t="${t//@RULE_GROUP_ARN@/${FW_RULE_GROUP_ARN:-}}"
+  t="${t//@POLICY_ARN@/${FW_POLICY_ARN:-}}"
+  t="${t//@SUBNET_MAPPINGS@/${FW_SUBNET_MAPPINGS:-}}"
+  t="${t//@TOKEN@/${FW_TOKEN:-}}"
+  printf '%s' "$t"
+}
+
+# not_found OUTPUT: whether an error output says the resource does not exist.
+not_found() {
+  case "$1" in
+    *ResourceNotFound*) return 0 ;;
+    *) printf '%s\n' "$1" >&2; return 1 ;;
+  esac
+}
+FW_NAME=prod-platform-egress-firewall
+FW_RULE_GROUP=prod-platform-egress-fqdn-allowlist
+FW_POLICY=prod-platform-egress-policy
+FW_KEY_ALIAS=alias/prod-platform-egress-firewall
+FW_LOG_GROUP=/prod-platform/network-firewall/egress
+FW_RETENTION_DAYS=365
+FW_KEY_POLICY='{"Statement":[{"Action":"kms:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::@ACCOUNT@:root"},"Resource":"*","Sid":"AccountAdministers"},{"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Effect":"Allow","Principal":{"Service":"logs.@REGION@.amazonaws.com"},"Resource":"*","Sid":"CloudWatchLogsEncrypts"}],"Version":"2012-10-17"}'
+FW_CREATE_RULE_GROUP='{"Capacity":100,"Description":"Host names the workloads may reach (TLS SNI and HTTP Host); other TLS and HTTP is dropped.","EncryptionConfiguration":{"KeyId":"@KEY_ARN@","Type":"CUSTOMER_KMS"},"RuleGroup":{"RuleVariables":{"IPSets":{"HOME_NET":{"Definition":[@HOME_NET@]}}},"RulesSource":{"RulesSourceList":{"GeneratedRulesType":"ALLOWLIST","TargetTypes":["TLS_SNI","HTTP_HOST"],"Targets":["api.stripe.com"]}}},"RuleGroupName":"prod-platform-egress-fqdn-allowlist","Tags":[{"Key":"Name","Value":"prod-platform-egress-fqdn-allowlist"},{"Key":"Env","Value":"prod"}],"Type":"STATEFUL"}'
+FW_UPDATE_RULE_GROUP='{"Description":"Host names the workloads may reach (TLS SNI and HTTP Host); other TLS and HTTP is dropped.","EncryptionConfiguration":{"KeyId":"@KEY_ARN@","Type":"CUSTOMER_KMS"},"RuleGroup":{"RuleVariables":{"IPSets":{"HOME_NET":{"Definition":[@HOME_NET@]}}},"RulesSource":{"RulesSourceList":{"GeneratedRulesType":"ALLOWLIST","TargetTypes":["TLS_SNI","HTTP_HOST"],"Targets":["api.stripe.com"]}}},"RuleGroupName":"prod-platform-egress-fqdn-allowlist","Type":"STATEFUL","UpdateToken":"@TOKEN@"}'
+FW_CREATE_POLICY='{"EncryptionConfiguration":{"KeyId":"@KEY_ARN@","Type":"CUSTOMER_KMS"},"FirewallPolicy":{"StatefulRuleGroupReferences":[{"ResourceArn":"@RULE_GROUP_ARN@"}],"StatelessDefaultActions":["aws:forward_to_sfe"],"StatelessFragmentDefaultActions":["aws:forward_to_sfe"]},"FirewallPolicyName":"prod-platform-egress-policy","Tags":[{"Key":"Name","Value":"prod-platform-egress-policy"},{"Key":"Env","Value":"prod"}]}'
+FW_CREATE_FIREWALL='{"DeleteProtection":true,"Description":"Egress filter: host-name allow-list on the app subnets'\'' way to the internet","EncryptionConfiguration":{"KeyId":"@KEY_ARN@","Type":"CUSTOMER_KMS"},"FirewallName":"prod-platform-egress-firewall","FirewallPolicyArn":"@POLICY_ARN@","FirewallPolicyChangeProtection":true,"SubnetChangeProtection":true,"SubnetMappings":[@SUBNET_MAPPINGS@],"Tags":[{"Key":"Name","Value":"prod-platform-egress-firewall"},{"Key":"Env","Value":"prod"}],"VpcId":"@VPC_ID@"}'
+FW_LOGGING_ALERT='{"FirewallName":"prod-platform-egress-firewall","LoggingConfiguration":{"LogDestinationConfigs":[{"LogDestination":{"logGroup":"/prod-platform/network-firewall/egress"},"LogDestinationType":"CloudWatchLogs","LogType":"ALERT"}]}}'
+FW_LOGGING_BOTH='{"FirewallName":"prod-platform-egress-firewall","LoggingConfiguration":{"LogDestinationConfigs":[{"LogDestination":{"logGroup":"/prod-platform/network-firewall/egress"},"LogDestinationType":"CloudWatchLogs","LogType":"ALERT"},{"LogDestination":{"logGroup":"/prod-platform/network-firewall/egress"},"LogDestinationType":"CloudWatchLogs","LogType":"FLOW"}]}}'
+FW_ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"
+
+# Where everything is: the AZ of each firewall subnet, NAT gateway and app subnet.
+declare -A fw_subnet_of=() fw_nat_of=() fw_app_rt_az=()
+read -r -a fw_subnets <<< "$FIREWALL_SUBNET_IDS"
+for subnet in "${fw_subnets[@]}"; do
+  az="$(subnet_field "$subnet" AvailabilityZone)"
+  if [ -n "${fw_subnet_of[$az]:-}" ]; then
+    echo "apply.sh: FIREWALL_SUBNET_IDS has two subnets in $az (${fw_subnet_of[$az]} and $subnet); give one per AZ" >&2
+    exit 1
+  fi
+  fw_subnet_of[$az]="$subnet"
+done
+read -r -a fw_nats <<< "$NAT_GATEWAY_IDS"
+declare -a fw_nat_route_tables=()
+for nat in "${fw_nats[@]}"; do
+  nat_subnet="$(ec2 describe-nat-gateways --nat-gateway-ids "$nat" --query 'NatGateways[0].SubnetId' --output text)"
+  az="$(subnet_field "$nat_subnet" AvailabilityZone)"
+  fw_nat_of[$az]="$nat"
+  rt="$(own_route_table "$nat_subnet" "NAT gateway $nat's")"
+  case " ${fw_nat_route_tables[*]} " in *" $rt "*) ;; *) fw_nat_route_tables+=("$rt") ;; esac
+done
+read -r -a fw_app_subnets <<< "$APP_SUBNET_IDS"
+declare -a fw_app_cidrs=() fw_app_azs=() fw_app_rts=()
+for subnet in "${fw_app_subnets[@]}"; do
+  az="$(subnet_field "$subnet" AvailabilityZone)"
+  if [ -z "${fw_subnet_of[$az]:-}" ]; then
+    echo "apply.sh: app subnet $subnet is in $az, where FIREWALL_SUBNET_IDS has no firewall subnet" >&2
+    exit 1
+  fi
+  rt="$(own_route_table "$subnet" app)"
+  if [ -n "${fw_app_rt_az[$rt]:-}" ] && [ "${fw_app_rt_az[$rt]}" != "$az" ]; then
+    echo "apply.sh: route table $rt serves app subnets in ${fw_app_rt_az[$rt]} and $az; each AZ needs its own (its default route goes to that AZ's firewall endpoint)" >&2
+    exit 1
+  fi
+  fw_app_rt_az[$rt]="$az"
+  fw_app_cidrs+=("$(subnet_field "$subnet" CidrBlock)")
+  fw_app_azs+=("$az")
+done
+# Only the data tier keeps no internet route: it must not share a route table with the app tier.
+for subnet in ${DATA_SUBNET_IDS:-}; do
+  rt="$(subnet_route_table "$subnet")"
+  if [ -n "$rt" ] && [ -n "${fw_app_rt_az[$rt]:-}" ]; then
+    echo "apply.sh: data subnet $subnet shares route table $rt with the app tier; the data tier keeps no internet route, give it a route table of its own" >&2
+    exit 1
+  fi
+done
+FW_HOME_NET=""
+for cidr in $(ec2 describe-vpcs --vpc-ids "$VPC_ID" \
+    --query 'Vpcs[0].CidrBlockAssociationSet[?CidrBlockState.State==`associated`].CidrBlock' --output text) ${HOME_NET_CIDRS:-}; do
+  case ",$FW_HOME_NET," in *",\"$cidr\","*) ;; *) FW_HOME_NET="${FW_HOME_NET:+$FW_HOME_NET,}\"$cidr\"" ;; esac
+done
+FW_SUBNET_MAPPINGS=""
+for subnet in "${fw_subnets[@]}"; do
+  FW_SUBNET_MAPPINGS="${FW_SUBNET_MAPPINGS:+$FW_SUBNET_MAPPINGS,}{\"SubnetId\":\"$subnet\"}"
+done
+
+# KMS key of the firewall and its logs (rotation on).
+FW_KEY_ARN="$(aws kms --region "$REGION" describe-key --key-id "$FW_KEY_ALIAS" --query KeyMetadata.Arn --output text 2>/dev/null || true)"
+case "$FW_KEY_ARN" in
+  arn:*) aws kms --region "$REGION" put-key-policy --key-id "$FW_KEY_ARN" --policy-name default --policy "$(fw_fill "$FW_KEY_POLICY")" ;;
+  *)
+    FW_KEY_ARN="$(aws kms --region "$REGION" create-key --description 'Encrypts the egress firewall and its logs' \
+      --policy "$(fw_fill "$FW_KEY_POLICY")" --query KeyMetadata.Arn --output text)"
+    aws kms --region "$REGION" create-alias --alias-name "$FW_KEY_ALIAS" --target-key-id "$FW_KEY_ARN"
+    echo "created KMS key $FW_KEY_ALIAS: $FW_KEY_ARN" >&2
+    ;;
+esac
+aws kms --region "$REGION" enable-key-rotation --key-id "$FW_KEY_ARN"
+
+# Log group of the ALERT and FLOW records, encrypted with the key.
+cw_log_group "$FW_LOG_GROUP" "$FW_RETENTION_DAYS" "$FW_KEY_ARN"
+
+# Rule group: created once (its capacity is fixed), its allow-list brought up to date after.
+if FW_TOKEN="$(nfw describe-rule-group --rule-group-name "$FW_RULE_GROUP" --type STATEFUL --query UpdateToken --output text 2>&1)"; then
+  FW_RULE_GROUP_ARN="$(nfw update-rule-group --cli-input-json "$(fw_fill "$FW_UPDATE_RULE_GROUP")" \
+    --query RuleGroupResponse.RuleGroupArn --output text)"
+  echo "updated rule group $FW_RULE_GROUP" >&2
+else
+  not_found "$FW_TOKEN" || exit 1
+  FW_RULE_GROUP_ARN="$(nfw create-rule-group --cli-input-json "$(fw_fill "$FW_CREATE_RULE_GROUP")" \
+    --query RuleGroupResponse.RuleGroupArn --output text)"
+  echo "created rule group $FW_RULE_GROUP: $FW_RULE_GROUP_ARN" >&2
+fi
+
+# Firewall policy: every packet to the stateful engine, which applies the rule group.
+if ! FW_POLICY_ARN="$(nfw describe-firewall-policy --firewall-policy-name "$FW_POLICY" \
+    --query FirewallPolicyResponse.FirewallPolicyArn --output text 2>&1)"; then
+  not_found "$FW_POLICY_ARN" || exit 1
+  FW_POLICY_ARN="$(nfw create-firewall-policy --cli-input-json "$(fw_fill "$FW_CREATE_POLICY")" \
+    --query FirewallPolicyResponse.FirewallPolicyArn --output text)"
+  echo "created firewall policy $FW_POLICY: $FW_POLICY_ARN" >&2
+fi
+
+# Firewall: one endpoint in each firewall subnet.
+if ! FW_ARN="$(nfw describe-firewall --firewall-name "$FW_NAME" --query Firewall.FirewallArn --output text 2>&1)"; then
+  not_found "$FW_ARN" || exit 1
+  FW_ARN="$(nfw create-firewall --cli-input-json "$(fw_fill "$FW_CREATE_FIREWALL")" --query Firewall.FirewallArn --output text)"
+  echo "created firewall $FW_NAME: $FW_ARN" >&2
+fi
+
+# Logging: ALERT (dropped connections) and FLOW records; the API takes one change per call.
+fw_logs="$(nfw describe-logging-configuration --firewall-name "$FW_NAME" \
+  --query 'LoggingConfiguration.LogDestinationConfigs[].LogType' --output text)"
+case "$fw_logs" in
+  *ALERT*FLOW*|*FLOW*ALERT*) ;;
+  *ALERT*|*FLOW*) nfw update-logging-configuration --cli-input-json "$(fw_fill "$FW_LOGGING_BOTH")" >/dev/null ;;
+  *)
+    nfw update-logging-configuration --cli-input-json "$(fw_fill "$FW_LOGGING_ALERT")" >/dev/null
+    nfw update-logging-configuration --cli-input-json "$(fw_fill "$FW_LOGGING_BOTH")" >/dev/null
+    ;;
+esac
+
+# The firewall endpoint of each AZ (they appear once the firewall is provisioned).
+declare -A fw_endpoint_of=()
+fw_deadline=$((SECONDS + ${FIREWALL_WAIT_SECONDS:-900}))
+while :; do
+  missing=""
+  for az in "${!fw_subnet_of[@]}"; do
+    ep="$(nfw describe-firewall --firewall-name "$FW_NAME" \
+      --query "FirewallStatus.SyncStates.\"$az\".Attachment.EndpointId" --output text)"
+    case "$ep" in
+      vpce-*) fw_endpoint_of[$az]="$ep" ;;
+      *) missing="$missing $az" ;;
+    esac
+  done
+  [ -z "$missing" ] && break
+  if [ "$SECONDS" -ge "$fw_deadline" ]; then
+    echo "apply.sh: the firewall has no endpoint yet in:$missing; run apply.sh again once it is provisioned" >&2
+    exit 1
+  fi
+  sleep 15
+done
+
+# Firewall subnets -> NAT gateway of their AZ (or the only one).
+for az in "${!fw_subnet_of[@]}"; do
+  nat="${fw_nat_of[$az]:-}"
+  if [ -z "$nat" ]; then
+    if [ "${#fw_nats[@]}" -ne 1 ]; then
+      echo "apply.sh: NAT_GATEWAY_IDS has no NAT gateway in $az" >&2
+      exit 1
+    fi
+    nat="${fw_nats[0]}"
+  fi
+  rt="$(subnet_route_table "${fw_subnet_of[$az]}")"
+  if [ -z "$rt" ]; then
+    rt="$(ec2 create-route-table --vpc-id "$VPC_ID" --query RouteTable.RouteTableId --output text \
+      --tag-specifications "ResourceType=route-table,Tags=[{Key=Name,Value=$FW_NAME-$az}]")"
+    ec2 associate-route-table --route-table-id "$rt" --subnet-id "${fw_subnet_of[$az]}" >/dev/null
+    echo "created route table $rt of firewall subnet ${fw_subnet_of[$az]}" >&2
+  fi
+  ensure_route "$rt" 0.0.0.0/0 --nat-gateway-id "$nat"
+done
+# Replies: NAT gateways' subnets -> each app subnet through the endpoint of its AZ.
+for rt in "${fw_nat_route_tables[@]}"; do
+  for i in "${!fw_app_cidrs[@]}"; do
+    ensure_route "$rt" "${fw_app_cidrs[$i]}" --vpc-endpoint-id "${fw_endpoint_of[${fw_app_azs[$i]}]}"
+  done
+done
+# Last, the app subnets' way out: 0.0.0.0/0 to the endpoint of their AZ.
+for rt in "${!fw_app_rt_az[@]}"; do
+  ensure_route "$rt" 0.0.0.0/0 --vpc-endpoint-id "${fw_endpoint_of[${fw_app_rt_az[$rt]}]}"
+done
