@@ -1,11 +1,15 @@
 //! End-to-end enforcement: the rendered rulesets, loaded with `nft -f` into one network
 //! namespace per workload, let through exactly what the core reachability evaluator
-//! says, for every (source, destination, port) of the example profile, over TCP and UDP.
+//! says, for every (source, destination, port) of a profile, over TCP and UDP: the
+//! example profile, then random valid profiles of the shared generator (fixed seed;
+//! `CLOUDWALL_RANDOM_NETNS` sets how many, default 4) given `[hosts]` addresses.
 //!
 //! Topology: a bridge namespace; one namespace per workload (its `[hosts]` addresses),
-//! one for the internet (an address outside every declared range) and one per
-//! `[[external]]` party (the first address of its first range), each joined to the
-//! bridge by a veth pair. Listeners and connection attempts run in child processes
+//! one for the internet (an address outside every declared range), one per
+//! `[[external]]` party (the first address of its first range in the documentation
+//! ranges) and one per `[[deny]]` range in the documentation ranges, each joined to the
+//! bridge by a veth pair. Every address is in 192.0.2.0/24, 198.51.100.0/24 or
+//! 203.0.113.0/24, inside namespaces the test made. Listeners and connection attempts run in child processes
 //! (this test binary re-run inside `ip netns exec`, see the two helper tests at the
 //! bottom). Namespaces and children are removed by a Drop guard, even on failure.
 
@@ -100,34 +104,55 @@ fn cannot_run(probe: &str) -> Option<String> {
     }
 }
 
-/// An outside address for the internet: in the documentation ranges the test may use
-/// (198.51.100.0/24, 203.0.113.0/24), in no declared range and not in `[hosts]`.
+/// The address ranges the test may give namespaces.
+const DOC_RANGES: [&str; 3] = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+fn in_doc_ranges(a: Ipv4Addr) -> bool {
+    DOC_RANGES.iter().any(|r| r.parse::<ipnet::Ipv4Net>().unwrap().contains(&a))
+}
+
+/// Is `a` inside a declared range (an external party's, a `[[deny]]` entry's) or a host?
+fn declared(policy: &Policy, a: Ipv4Addr) -> bool {
+    let ip = std::net::IpAddr::V4(a);
+    policy
+        .externals
+        .iter()
+        .filter(|e| e.name != "internet")
+        .flat_map(|e| &e.cidrs)
+        .chain(policy.deny.iter().flat_map(|d| &d.cidrs))
+        .chain(policy.hosts.values().flatten())
+        .any(|c| c.contains(&ip))
+}
+
+/// An outside address for the internet: in the documentation ranges, in no declared
+/// range and not in `[hosts]`.
 fn internet_address(policy: &Policy) -> Ipv4Addr {
-    let candidates = (200..=254)
-        .map(|h| Ipv4Addr::new(198, 51, 100, h))
-        .chain((200..=254).map(|h| Ipv4Addr::new(203, 0, 113, h)));
-    let taken = |a: Ipv4Addr| {
-        let ip = std::net::IpAddr::V4(a);
-        policy
-            .externals
-            .iter()
-            .filter(|e| e.name != "internet")
-            .flat_map(|e| &e.cidrs)
-            .any(|c| c.contains(&ip))
-            || policy.hosts.values().flatten().any(|c| c.contains(&ip))
-    };
-    candidates
-        .into_iter()
-        .find(|a| !taken(*a))
+    DOC_RANGES
+        .iter()
+        .flat_map(|r| r.parse::<ipnet::Ipv4Net>().unwrap().hosts().collect::<Vec<_>>().into_iter().rev())
+        .find(|a| !declared(policy, *a))
         .expect("a free outside address")
 }
 
-fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
+/// `count` addresses for workloads (`.10` upwards in each documentation range) that no
+/// external party or `[[deny]]` entry covers.
+fn free_host_addresses(policy: &Policy, count: usize) -> Vec<Ipv4Addr> {
+    let v: Vec<Ipv4Addr> = DOC_RANGES
+        .iter()
+        .flat_map(|r| r.parse::<ipnet::Ipv4Net>().unwrap().hosts().skip(9).take(90))
+        .filter(|a| !declared(policy, *a))
+        .take(count)
+        .collect();
+    assert_eq!(v.len(), count, "not enough free documentation addresses");
+    v
+}
+
+fn nodes(policy: &Policy, prefix: &str) -> Vec<Node> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut next_ns = || {
         i += 1;
-        format!("cw{pid}n{i}")
+        format!("{prefix}n{i}")
     };
     for (w, nets) in &policy.hosts {
         let addrs: Vec<Ipv4Addr> = nets
@@ -148,17 +173,40 @@ fn nodes(policy: &Policy, pid: u32) -> Vec<Node> {
             workload: true,
         });
     }
+    // Outside parties: the first address of their first IPv4 range the test may use.
+    let first_usable = |cidrs: &[ipnet::IpNet]| {
+        cidrs.iter().find_map(|c| match c {
+            ipnet::IpNet::V4(net) => {
+                let a = net.hosts().next().unwrap_or(net.addr());
+                in_doc_ranges(a).then_some(a)
+            }
+            ipnet::IpNet::V6(_) => None,
+        })
+    };
     let mut outside: Vec<(String, Ipv4Addr)> =
         vec![("internet".to_string(), internet_address(policy))];
     for e in policy.externals.iter().filter(|e| e.name != "internet") {
-        if let Some(ipnet::IpNet::V4(net)) =
-            e.cidrs.iter().find(|c| matches!(c, ipnet::IpNet::V4(_)))
-        {
-            let addr = net.hosts().next().unwrap_or(net.addr());
-            outside.push((e.name.clone(), addr));
+        match first_usable(&e.cidrs) {
+            Some(a) => outside.push((e.name.clone(), a)),
+            None => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: external `{}` has no IPv4 range in the documentation ranges; it gets no namespace",
+                    e.name
+                );
+            }
         }
     }
+    for d in &policy.deny {
+        if let Some(a) = first_usable(&d.cidrs) {
+            outside.push((format!("deny {a}"), a));
+        }
+    }
+    let mut seen = BTreeSet::new();
     for (name, addr) in outside {
+        if !seen.insert(addr) {
+            continue;
+        }
         out.push(Node {
             name,
             ns: next_ns(),
@@ -265,21 +313,94 @@ fn build_topology(guard: &mut Guard, nodes: &[Node], bridge: &str) -> Result<(),
     Ok(())
 }
 
+/// `true` when the enforcement tests can run here; otherwise says why they are skipped
+/// (and fails under CI, which runs as root with nftables and iproute2 installed: a skip
+/// there would hide a broken setup).
+fn can_run(test: &str) -> bool {
+    static PROBE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let probe = PROBE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let Some(why) = cannot_run(&format!("cw{}probe{probe}", std::process::id())) else {
+        return true;
+    };
+    assert!(!common::in_ci(), "{test} cannot run under CI: {why}");
+    let _ = writeln!(std::io::stderr(), "SKIP {test}: {why}");
+    false
+}
+
 #[test]
 fn rulesets_enforce_exactly_the_evaluated_reachability() {
-    let pid = std::process::id();
-    if let Some(why) = cannot_run(&format!("cw{pid}probe")) {
-        // Under CI (which runs as root with nftables and iproute2 installed) a skip
-        // would hide a broken setup: fail instead.
-        let in_ci =
-            matches!(std::env::var("CI"), Ok(v) if !v.is_empty() && v != "false" && v != "0");
-        assert!(!in_ci, "the enforcement test cannot run under CI: {why}");
-        let _ = writeln!(std::io::stderr(), "SKIP rulesets_enforce_exactly_the_evaluated_reachability: {why}");
+    if can_run("rulesets_enforce_exactly_the_evaluated_reachability") {
+        enforce(&common::example_policy(), "examples/onprem-nftables.toml");
+    }
+}
+
+/// The same check on profiles nobody wrote by hand: random valid profiles of the shared
+/// generator (every option of the format it draws), with each workload given one or two
+/// host addresses in the documentation ranges, and a `[[deny]]` range where the profile
+/// has none (an evaluator that forgot `[[deny]]` was caught this way).
+#[test]
+fn random_profiles_enforce_exactly_the_evaluated_reachability() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    if !can_run("random_profiles_enforce_exactly_the_evaluated_reachability") {
         return;
     }
-    let policy = common::example_policy();
+    let n: usize = std::env::var("CLOUDWALL_RANDOM_NETNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let mut runner = TestRunner::deterministic();
+    let (mut done, mut drawn) = (0, 0);
+    while done < n {
+        drawn += 1;
+        assert!(drawn <= 20 * n.max(1), "the generator keeps making profiles this test cannot use");
+        let text = cloudwall_tests::gen::profile_toml()
+            .new_tree(&mut runner)
+            .expect("a profile")
+            .current()
+            .replace("provider = \"aws\"", "provider = \"nftables\"");
+        let path = std::path::Path::new("random.toml");
+        let mut first = cloudwall_core::profile::parse_str(path, &text).expect("generator makes valid profiles");
+        // Every run meets a `[[deny]]` range: one inside what internet rules open.
+        let text = if first.deny.is_empty() {
+            let text = format!(
+                "{text}\n[[deny]]\ncidrs = [\"203.0.113.192/27\"]\npurpose = \"scanner range\"\n"
+            );
+            first = cloudwall_core::profile::parse_str(path, &text).expect("a valid [[deny]]");
+            text
+        } else {
+            text
+        };
+        let free = free_host_addresses(&cloudwall_core::compile::compile(&first), first.workloads.len() * 2);
+        let mut free = free.into_iter();
+        let mut hosts = String::from("\n[hosts]\n");
+        for (i, w) in first.workloads.iter().enumerate() {
+            let count = if i % 2 == 0 { 2 } else { 1 };
+            let addrs: Vec<String> = free.by_ref().take(count).map(|a| format!("\"{a}\"")).collect();
+            hosts.push_str(&format!("{} = [{}]\n", w.name.value, addrs.join(", ")));
+        }
+        let text = format!("{text}{hosts}");
+        let profile = cloudwall_core::profile::parse_str(path, &text).unwrap_or_else(|e| {
+            panic!("{:?}\n{text}", e.diagnostics.iter().map(|d| d.headline(&e.sources)).collect::<Vec<_>>())
+        });
+        let policy = cloudwall_core::compile::compile(&profile);
+        if cloudwall_core::rules::check(&profile, &policy).iter().any(|d| d.is_error()) {
+            continue; // refused profiles render nothing
+        }
+        done += 1;
+        enforce(&policy, &format!("random profile {done} of {n}:\n{text}"));
+    }
+}
+
+/// Renders `policy` with the plugin, builds the namespaces, loads every ruleset, and
+/// compares every connection attempt with the evaluator; then runs verify.sh on every
+/// host and once more after tampering with one. `label` names the profile in failures.
+fn enforce(policy: &Policy, label: &str) {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run_no = RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let prefix = format!("cw{}r{run_no}", std::process::id());
     let plugin = common::nftables_plugin();
-    let artifacts = plugin.render(&policy, Phase::ALL).expect("render");
+    let artifacts = plugin.render(policy, Phase::ALL).expect("render");
     let out = tempfile::tempdir().unwrap();
     for (path, text) in &artifacts {
         let p = out.path().join(path);
@@ -287,10 +408,10 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         std::fs::write(&p, text).unwrap();
     }
 
-    let nodes = nodes(&policy, pid);
-    let ports = ports(&policy);
+    let nodes = nodes(policy, &prefix);
+    let ports = ports(policy);
     let mut guard = Guard::default();
-    build_topology(&mut guard, &nodes, &format!("cw{pid}br")).unwrap_or_else(|e| panic!("{e}"));
+    build_topology(&mut guard, &nodes, &format!("{prefix}br")).unwrap_or_else(|e| panic!("{label}\n{e}"));
 
     // Rulesets: one per workload namespace.
     let file_of: BTreeMap<String, PathBuf> = nodes
@@ -307,7 +428,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         let file = &file_of[&n.name];
         assert!(file.exists(), "no ruleset rendered for {}", n.name);
         run(&mut in_ns(&n.ns, &["nft", "-f", file.to_str().unwrap()]))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{label}\n{e}"));
     }
 
     // Listeners on every port of every namespace.
@@ -320,7 +441,13 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         let mut child = spawn_helper(
             &n.ns,
             "netns_helper_listen",
-            (LISTEN_ENV, port_list.clone()),
+            (
+                LISTEN_ENV,
+                format!(
+                    "{} {port_list}",
+                    n.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("+")
+                ),
+            ),
         )
         .unwrap();
         // The test harness prints its own lines first; wait for the helper's.
@@ -337,7 +464,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         }
         assert!(
             seen.contains("LISTENING"),
-            "listener in {} did not start: {seen:?}",
+            "listener in {} did not start: {seen:?}\n{label}",
             n.ns
         );
     }
@@ -346,6 +473,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     let mut checked = 0usize;
     let mut allowed = 0usize;
     let mut allowed_udp = 0usize;
+    let mut expected_udp = 0usize;
     let mut mismatches = Vec::new();
     for src in &nodes {
         let mut targets = Vec::new();
@@ -372,7 +500,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
             .filter_map(|l| l.split_once(' ').map(|(a, r)| (a.to_string(), r == "open")))
             .collect();
         for (dst, port, addr) in &targets {
-            let expected = common::reachable(&policy, &src.end, &dst.end, port.proto, port.port);
+            let expected = common::reachable(policy, &src.end, &dst.end, port.proto, port.port);
             let key = format!("{}/{addr}", if port.proto == Proto::Udp { "udp" } else { "tcp" });
             let actual = *results
                 .get(&key)
@@ -380,6 +508,7 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
             checked += 1;
             allowed += usize::from(actual);
             allowed_udp += usize::from(actual && port.proto == Proto::Udp);
+            expected_udp += usize::from(expected && port.proto == Proto::Udp);
             if expected != actual {
                 mismatches.push(format!(
                     "{} -> {} ({addr}) {port}: evaluator says {}, the network {}",
@@ -394,26 +523,26 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     // Written to the process's stderr directly: the harness captures only the print
     // macros, and the matrix size belongs in every run's log, passing or not.
     let udp = ports.iter().filter(|p| p.proto == Proto::Udp).count();
+    let outside: Vec<&str> = nodes.iter().filter(|n| !n.workload).map(|n| n.name.as_str()).collect();
     let _ = writeln!(
         std::io::stderr(),
-        "reachability matrix: {} namespaces, {} ports ({} tcp, {udp} udp), {checked} attempts, {allowed} connected ({allowed_udp} over udp), {} mismatches",
+        "{}: reachability matrix: {} namespaces (outside: {}), {} ports ({} tcp, {udp} udp), {checked} attempts, {allowed} connected ({allowed_udp} over udp), {} mismatches",
+        label.lines().next().unwrap_or_default().trim_end_matches(':'),
         nodes.len(),
+        outside.join(", "),
         ports.len(),
         ports.len() - udp,
         mismatches.len()
     );
-    assert!(checked > 0);
-    assert!(
-        allowed > 0,
-        "nothing connected at all: the topology is broken"
-    );
-    assert!(
-        allowed_udp > 0 || !policy.rules.iter().any(|r| r.ports.proto == Proto::Udp),
-        "the Policy allows UDP but no datagram was answered: the UDP probe is broken"
-    );
+    assert!(checked > 0, "{label}");
+    if allowed == 0 && mismatches.len() > 1 {
+        mismatches.insert(0, "nothing connected at all: the topology is broken?".to_string());
+    } else if allowed_udp == 0 && expected_udp > 0 {
+        mismatches.insert(0, "no datagram was answered: the UDP probe is broken?".to_string());
+    }
     assert!(
         mismatches.is_empty(),
-        "enforcement differs from the evaluator:\n{}",
+        "enforcement differs from the evaluator:\n{}\n\n{label}",
         mismatches.join("\n")
     );
 
@@ -426,17 +555,17 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
         let text = String::from_utf8_lossy(&o.stdout);
         assert!(
             o.status.success(),
-            "verify.sh failed on {}:\n{text}{}",
+            "verify.sh failed on {}:\n{text}{}\n{label}",
             n.name,
             String::from_utf8_lossy(&o.stderr)
         );
         assert!(
             text.contains(&format!("PASS  {}: live ruleset matches", n.name)),
-            "{text}"
+            "{text}\n{label}"
         );
     }
     let victim = nodes.iter().find(|n| n.workload).unwrap();
-    let table = common::table_of(&policy, &victim.name);
+    let table = common::table_of(policy, &victim.name);
     run(&mut in_ns(
         &victim.ns,
         &[
@@ -454,35 +583,42 @@ fn rulesets_enforce_exactly_the_evaluated_reachability() {
     assert_eq!(
         o.status.code(),
         Some(1),
-        "verify.sh must fail on a tampered ruleset:\n{text}"
+        "verify.sh must fail on a tampered ruleset:\n{text}\n{label}"
     );
     assert!(
         text.contains("FAIL") && text.contains("tcp dport 22 accept"),
-        "{text}"
+        "{text}\n{label}"
     );
     drop(guard);
 }
 
-/// Helper process: listens on the ports in `CW_NETNS_TEST_LISTEN` (`tcp/443,udp/53`)
-/// until killed; a UDP port answers every datagram with one back.
+/// Helper process: listens on the ports in `CW_NETNS_TEST_LISTEN`
+/// (`198.51.100.10+198.51.100.11 tcp/443,udp/53`: the namespace's addresses, then the
+/// ports) until killed. A UDP port answers every datagram with one back, from the
+/// address it was sent to (one socket per address: a socket bound to 0.0.0.0 would
+/// answer from the primary address, which the prober rightly refuses).
 #[test]
 #[ignore = "helper process of the enforcement test"]
 fn netns_helper_listen() {
     let Ok(list) = std::env::var(LISTEN_ENV) else {
         return;
     };
+    let (addrs, list) = list.split_once(' ').expect("addresses, then ports");
+    let addrs: Vec<Ipv4Addr> = addrs.split('+').map(|a| a.parse().unwrap()).collect();
     let mut handles = Vec::new();
     let mut bound = Vec::new();
     for p in list.split(',') {
         let p: Port = p.parse().unwrap();
         if p.proto == Proto::Udp {
-            let sock = UdpSocket::bind(("0.0.0.0", p.port)).unwrap();
-            bound.push(std::thread::spawn(move || {
-                let mut buf = [0u8; 64];
-                while let Ok((n, from)) = sock.recv_from(&mut buf) {
-                    let _ = sock.send_to(&buf[..n], from);
-                }
-            }));
+            for a in &addrs {
+                let sock = UdpSocket::bind((*a, p.port)).unwrap();
+                bound.push(std::thread::spawn(move || {
+                    let mut buf = [0u8; 64];
+                    while let Ok((n, from)) = sock.recv_from(&mut buf) {
+                        let _ = sock.send_to(&buf[..n], from);
+                    }
+                }));
+            }
         } else {
             let l = TcpListener::bind(("0.0.0.0", p.port)).unwrap();
             handles.push(std::thread::spawn(move || {
