@@ -200,7 +200,7 @@ pub fn mandatory_rules_hold(t: &Target, policy: &Policy, rb: &ReadBack) {
             }
             // Rule 5: default-deny egress.
             // (Host-name egress: only on its ports, behind the allow-list checked above.)
-            assert!(!(internet && !r.ingress) || filter_rule, "{}: egress to the whole internet", r.at);
+            assert!(!internet || r.ingress || filter_rule, "{}: egress to the whole internet", r.at);
             // Rule 2: CIDRs only for declared external parties.
             assert!(declared.contains(c) || filter_rule, "{}: CIDR {c} is not a declared external party", r.at);
         } else if let ReadPeer::Group(g) = &r.peer {

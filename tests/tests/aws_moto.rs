@@ -113,7 +113,7 @@ fn actual(moto: &Moto, vpc_id: &str, prefix_lists: &BTreeMap<String, String>) ->
                 };
                 let mut add = |peer: String, desc: &serde_json::Value| {
                     let k = rule_key(&gname, ingress, &ports, &peer);
-                    if desc.as_str().map_or(true, |d| d.trim().is_empty()) {
+                    if desc.as_str().is_none_or(|d| d.trim().is_empty()) {
                         undescribed.push(k.clone());
                     }
                     rules.insert(k);

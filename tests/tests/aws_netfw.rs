@@ -56,7 +56,7 @@ fn apply_sh_builds_the_firewall_and_routes_the_app_tier_through_it() {
     let (code, _, err) = moto.bash(&firewall_only, &env(&[]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("shares route table") && err.contains(&net.data_subnets[0]), "{err}");
-    assert!(routes(&moto, &net.app_rt[0]).get("0.0.0.0/0").is_none(), "nothing routed on refusal");
+    assert!(!routes(&moto, &net.app_rt[0]).contains_key("0.0.0.0/0"), "nothing routed on refusal");
     moto.aws_json(&[
         "ec2", "replace-route-table-association", "--association-id", &id(&assoc, &["AssociationId"]),
         "--route-table-id", &net.data_rt,

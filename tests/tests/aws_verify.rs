@@ -383,7 +383,7 @@ fn verify_sh_passes_after_apply_and_catches_each_violation() {
         assert!(out.contains("ERROR ssm-coverage: ssm describe-instance-information:"), "{out}");
         // Through the real CLI with the SSM answer of an account where the agent is absent...
         let shim = ssm_shim(moto, dir.path());
-        let path = path_with(&shim, &moto);
+        let path = path_with(&shim, moto);
         let out = assert_exit(
             run_script(moto, &script, &net, &[("PATH", &path), ("FAKE_SSM_ONLINE", "i-0aaaaaaaaaaaaaaaa")]),
             1,

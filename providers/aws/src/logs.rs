@@ -88,25 +88,6 @@ pub fn bucket_protection(tf: &str, key_tf: &str) -> Vec<Block> {
     ]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retention_rounds_up_to_an_accepted_period() {
-        assert_eq!(retention(0), 1);
-        assert_eq!(retention(1), 1);
-        assert_eq!(retention(2), 3);
-        assert_eq!(retention(100), 120);
-        assert_eq!(retention(365), 365);
-        assert_eq!(retention(366), 400);
-        assert_eq!(retention(730), 731);
-        assert_eq!(retention(2190), 2192);
-        assert_eq!(retention(3653), 3653);
-        assert_eq!(retention(5000), 3653);
-    }
-}
-
 /// `apply.sh`: `cw_log_group NAME RETENTION_DAYS KEY_ARN` creates the log group encrypted
 /// with the key or, when it exists, keeps its data and re-keys it only if its key differs;
 /// then sets the retention. Phases call it; the provider defines it once, after the
@@ -132,3 +113,22 @@ cw_log_group() {
   aws logs --region "$REGION" put-retention-policy --log-group-name "$1" --retention-in-days "$2"
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_rounds_up_to_an_accepted_period() {
+        assert_eq!(retention(0), 1);
+        assert_eq!(retention(1), 1);
+        assert_eq!(retention(2), 3);
+        assert_eq!(retention(100), 120);
+        assert_eq!(retention(365), 365);
+        assert_eq!(retention(366), 400);
+        assert_eq!(retention(730), 731);
+        assert_eq!(retention(2190), 2192);
+        assert_eq!(retention(3653), 3653);
+        assert_eq!(retention(5000), 3653);
+    }
+}

@@ -194,6 +194,27 @@ pub fn shell_ident(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect()
 }
 
+/// `My App_2` -> `my-app-2`: lower-case letters, digits and single dashes.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// `{env}-{deployment name}` as a slug of at most 40 characters: the stem of the names of
+/// account-wide resources (IAM, KMS aliases, log groups, the egress firewall), which two
+/// deployments of one account must not share.
+pub fn deployment_base(policy: &cloudwall_core::policy::Policy) -> String {
+    let env = slug(&policy.deployment.env);
+    let name = slug(&policy.deployment.name);
+    truncate(&format!("{env}-{name}"), 40).trim_end_matches('-').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,25 +246,4 @@ mod tests {
         assert_eq!(tf_ident("a.b"), "a_b");
         assert_eq!(shell_ident("web-1"), "WEB_1");
     }
-}
-
-/// `My App_2` -> `my-app-2`: lower-case letters, digits and single dashes.
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        let c = if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' };
-        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
-            out.push(c);
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-/// `{env}-{deployment name}` as a slug of at most 40 characters: the stem of the names of
-/// account-wide resources (IAM, KMS aliases, log groups, the egress firewall), which two
-/// deployments of one account must not share.
-pub fn deployment_base(policy: &cloudwall_core::policy::Policy) -> String {
-    let env = slug(&policy.deployment.env);
-    let name = slug(&policy.deployment.name);
-    truncate(&format!("{env}-{name}"), 40).trim_end_matches('-').to_string()
 }

@@ -23,7 +23,7 @@ fn port_80_from_the_internet_carries_a_checkov_skip_inside_its_block() {
     assert!(skips[0].starts_with("  #checkov:skip=CKV_AWS_260:") && skips[0].contains("redirect"), "{}", skips[0]);
     let at = tf.find(skips[0]).unwrap();
     let head = &tf[..at];
-    assert!(head.trim_end().ends_with("{") && head.lines().last().unwrap().contains("0.0.0.0/0") == false);
+    assert!(head.trim_end().ends_with("{") && !head.lines().last().unwrap().contains("0.0.0.0/0"));
     let block_start = head.rfind("resource ").unwrap();
     assert!(tf[block_start..].starts_with("resource \"aws_vpc_security_group_ingress_rule\""));
     assert!(a["report.md"].contains("### Checkov exceptions") && a["report.md"].contains("CKV_AWS_260"));
@@ -72,7 +72,7 @@ fn public_none_refuses_internet_flows() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/webapp-aws.toml");
     let text = std::fs::read_to_string(&dir).unwrap().replace("public     = \"load-balancer-only\"", "public     = \"none\"");
     assert!(text.contains("public     = \"none\""));
-    let err = cloudwall_core::profile::parse_str(&dir, &text).err().expect("internet flows must be refused under public = none");
+    let err = cloudwall_core::profile::parse_str(&dir, &text).expect_err("internet flows must be refused under public = none");
     assert!(!err.diagnostics.is_empty());
 }
 

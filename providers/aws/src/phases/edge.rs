@@ -214,7 +214,7 @@ fn waf_script(plan: &Plan<'_>) -> String {
     s.push_str("# Edge (multi-edge): a regional WAF web ACL with AWS managed rules, logged, on the load balancer.\n");
     s.push_str("# Input: LOAD_BALANCER_ARN (optional; without it the web ACL is created but not associated).\n");
     let _ = writeln!(s, "EDGE_KEY_ALIAS={}\nEDGE_KEY_POLICY={}", quote(&format!("alias/{base}-edge-logs")), quote(&logs::key_policy_json()));
-    s.push_str(&LOG_GROUP_FN);
+    s.push_str(LOG_GROUP_FN);
     let _ = writeln!(s, "cw_log_group {} {} \"$EDGE_KEY_ARN\"", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
     let _ = writeln!(
         s,
@@ -253,7 +253,7 @@ fn apigw_script(plan: &Plan<'_>) -> String {
     s.push_str("# Inputs: PUBLIC_SUBNET_IDS (the VPC link's subnets); LOAD_BALANCER_LISTENER_ARN (optional;\n# without it the API is created with no integration).\n");
     s.push_str("if [ -z \"${PUBLIC_SUBNET_IDS:-}\" ]; then\n  echo \"apply.sh: PUBLIC_SUBNET_IDS is not set; export the public subnets (space-separated) for the API Gateway VPC link\" >&2\n  exit 1\nfi\n");
     let _ = writeln!(s, "EDGE_KEY_ALIAS={}\nEDGE_KEY_POLICY={}", quote(&format!("alias/{base}-edge-logs")), quote(&logs::key_policy_json()));
-    s.push_str(&LOG_GROUP_FN);
+    s.push_str(LOG_GROUP_FN);
     let _ = writeln!(s, "cw_log_group {} {} \"$EDGE_KEY_ARN\"", quote(&log_group), EDGE_LOG_RETENTION_DAYS);
     let _ = writeln!(
         s,

@@ -760,7 +760,7 @@ fn firewall_script(plan: &Plan<'_>, list: &[String]) -> String {
     let _ = writeln!(s, "FW_CREATE_FIREWALL={}", doc(create_fw));
     let _ = writeln!(s, "FW_LOGGING_ALERT={}", doc(logging(&["ALERT"])));
     let _ = writeln!(s, "FW_LOGGING_BOTH={}", doc(logging(&["ALERT", "FLOW"])));
-    s.push_str(&FIREWALL_BODY);
+    s.push_str(FIREWALL_BODY);
     s
 }
 

@@ -170,13 +170,14 @@ pub fn tier_word(t: Tier) -> &'static str {
     t.as_str()
 }
 
-fn proto_of(p: Proto, v6: bool) -> (&'static str, Option<(u16, u16)>, Option<(u16, u16)>) {
+/// The NACL protocol of `p`, and the port range its return traffic comes back on.
+fn proto_of(p: Proto, v6: bool) -> (&'static str, Option<(u16, u16)>) {
     match p {
-        Proto::Tcp => ("tcp", None, Some(EPHEMERAL)),
-        Proto::Udp => ("udp", None, Some(EPHEMERAL)),
-        Proto::Icmp if v6 => ("icmpv6", None, None),
-        Proto::Icmp => ("icmp", None, None),
-        Proto::All => ("-1", None, None),
+        Proto::Tcp => ("tcp", Some(EPHEMERAL)),
+        Proto::Udp => ("udp", Some(EPHEMERAL)),
+        Proto::Icmp if v6 => ("icmpv6", None),
+        Proto::Icmp => ("icmp", None),
+        Proto::All => ("-1", None),
     }
 }
 
@@ -185,6 +186,7 @@ struct Builder {
 }
 
 impl Builder {
+    #[allow(clippy::too_many_arguments)]
     fn add(&mut self, tier: Place, egress: bool, protocol: &'static str, ports: Option<(u16, u16)>, peer: NaclPeer, why: String, ret: bool) {
         let idx = match self.nacls.iter().position(|(t, _)| *t == tier) {
             Some(i) => i,
@@ -207,9 +209,10 @@ impl Builder {
     }
 
     /// The allow on `tier`'s side (`egress` = outbound) and the return path opposite.
+    #[allow(clippy::too_many_arguments)]
     fn flow(&mut self, tier: Place, egress: bool, p: Proto, from: u16, to: u16, peer: NaclPeer, why: &str) {
         let v6 = matches!(peer, NaclPeer::Cidr(IpNet::V6(_)));
-        let (protocol, _, ret) = proto_of(p, v6);
+        let (protocol, ret) = proto_of(p, v6);
         let ports = if matches!(p, Proto::Tcp | Proto::Udp) { Some((from, to)) } else { None };
         self.add(tier, egress, protocol, ports, peer, why.to_string(), false);
         self.add(tier, !egress, protocol, ret, peer, format!("return of: {why}"), true);
@@ -222,7 +225,7 @@ pub fn plan_nacls(policy: &Policy) -> Vec<Nacl> {
     let spokes = spokes_of(policy);
     let tier_of = |id: &str| -> Option<Place> {
         let g = policy.group(id)?;
-        Some((spokes.iter().position(|s| s.workloads.iter().any(|w| *w == g.id)), g.tier))
+        Some((spokes.iter().position(|s| s.workloads.contains(&g.id)), g.tier))
     };
     let mut tiers: Vec<Place> = policy.groups.iter().filter_map(|g| tier_of(&g.id)).collect();
     let hub_public: Place = (None, Tier::Public);

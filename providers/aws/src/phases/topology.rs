@@ -18,6 +18,7 @@
 //!   hub, where the egress firewall inspects them;
 //! - the spoke VPC route tables send `0.0.0.0/0` (which covers the other spokes) to the
 //!   transit gateway; the hub route tables send each spoke's CIDR back to it.
+//!
 //! Between spokes only the security groups decide, and they allow only declared flows: the
 //! transit gateway has security-group referencing enabled, so a rule in one spoke can
 //! reference a group in the hub or in another spoke of the same region.
@@ -43,7 +44,7 @@ pub fn spokes<'p>(plan: &'p Plan<'_>) -> &'p [SpokeInfo] {
 
 /// The spoke a group's workload is placed in, if any.
 pub fn spoke_of<'p>(plan: &'p Plan<'_>, g: &SgGroup<'_>) -> Option<&'p SpokeInfo> {
-    spokes(plan).iter().find(|s| s.workloads.iter().any(|w| *w == g.group.id))
+    spokes(plan).iter().find(|s| s.workloads.contains(&g.group.id))
 }
 
 /// `finance-eu` -> `finance_eu`: the spoke's part of Terraform names.
