@@ -1,4 +1,4 @@
-//! What nftables cannot enforce from a Policy, as warnings (CW250-CW255) pointing at
+//! What nftables cannot enforce from a Policy, as warnings (CW250-CW256) pointing at
 //! the profile.
 
 use crate::model::{nft_addr, Model};
@@ -115,6 +115,27 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         }
         out.push(d);
     }
+    for h in &model.hosts {
+        for n in h.addrs.v4.iter().chain(&h.addrs.v6) {
+            let hit = p.deny.iter().find_map(|d| d.cidrs.iter().find(|c| c.contains(n) || n.contains(*c)).map(|c| (d, c)));
+            if let Some((d, c)) = hit {
+                out.push(
+                    Diagnostic::warning(
+                        "CW256",
+                        format!(
+                            "workload `{}` has the address {} inside the [[deny]] range {c} (`{}`): every ruleset drops \
+                             that range before any accept, so no declared flow can use that address",
+                            h.group.id,
+                            nft_addr(n),
+                            d.purpose
+                        ),
+                    )
+                    .at_location(d.origin.clone(), "this deny entry")
+                    .with_help("give the host an address outside the deny ranges, or narrow the [[deny]] entry"),
+                );
+            }
+        }
+    }
     out
 }
 
@@ -145,7 +166,8 @@ mod tests {
                 "description": desc, "origin": loc}],
             "endpoints": [{"service": "object-storage", "for_access": false, "origin": loc}],
             "access": {"strategy": null, "per_tier": {}, "origin": loc},
-            "deny": [], "kubernetes": null, "spokes": [],
+            "deny": [{"cidrs": ["198.51.100.0/25"], "purpose": "scanners", "origin": loc}],
+            "kubernetes": null, "spokes": [],
             "hosts": {"a": ["198.51.100.1/32"], "b": ["198.51.100.1/32"]}
         }))
         .unwrap()
@@ -158,7 +180,7 @@ mod tests {
         let codes: Vec<&str> = findings.iter().map(|d| d.code).collect();
         assert_eq!(
             codes,
-            vec!["CW250", "CW251", "CW252", "CW253", "CW254"],
+            vec!["CW250", "CW251", "CW252", "CW253", "CW254", "CW256", "CW256"],
             "{findings:#?}"
         );
         assert!(findings
@@ -172,5 +194,10 @@ mod tests {
         assert!(findings[4]
             .message
             .contains("`a`, `b` share the address 198.51.100.1"));
+        assert!(
+            findings[5].message.contains("workload `a` has the address 198.51.100.1 inside the [[deny]] range 198.51.100.0/25 (`scanners`)"),
+            "{}",
+            findings[5].message
+        );
     }
 }
