@@ -29,14 +29,16 @@ macro_rules! golden_suite {
             for entry in std::fs::read_dir(&root).unwrap().flatten() {
                 let stem = entry.file_name().to_string_lossy().to_string();
                 let dir = entry.path().join($provider_name);
-                if dir.is_dir() && !seen.contains(&stem) {
-                    assert!(
-                        golden::updating() && std::fs::remove_dir_all(&dir).is_ok(),
-                        "{} is a golden tree of no example naming {} (UPDATE_GOLDEN=1 removes it)",
-                        dir.display(),
-                        $provider_name
-                    );
+                if !dir.is_dir() || seen.contains(&stem) {
+                    continue;
                 }
+                assert!(
+                    golden::updating(),
+                    "{} is a golden tree of no example naming {} (UPDATE_GOLDEN=1 removes it)",
+                    dir.display(),
+                    $provider_name
+                );
+                std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
             }
         }
     };
