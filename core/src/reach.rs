@@ -296,9 +296,15 @@ fn outside_verdict(
     let mut rules: Vec<String> = Vec::new();
     let mut denied: Vec<String> = Vec::new();
     let mut carved: Vec<String> = Vec::new();
+    // Ranges no rule covers, or that a deny entry drops whatever covers them.
+    let mut uncovered: Vec<String> = Vec::new();
     for (n, r) in found {
-        let Some(r) = r else { continue };
+        let Some(r) = r else {
+            uncovered.push(n.to_string());
+            continue;
+        };
         if let Some((d, c)) = denied_by(policy, n) {
+            uncovered.push(n.to_string());
             denied.push(format!(
                 "{n} is dropped by the [[deny]] entry `{}` ({c}, {}) before {} is read",
                 d.purpose, d.origin, r.id
@@ -326,11 +332,6 @@ fn outside_verdict(
             },
         };
     }
-    let uncovered: Vec<String> = found
-        .iter()
-        .filter(|(n, r)| r.is_none() || denied_by(policy, n).is_some())
-        .map(|(n, _)| n.to_string())
-        .collect();
     let mut explanation = format!("{can} on {pt}: allowed by {} ({side})", rules.join(", "));
     if !uncovered.is_empty() {
         explanation.push_str(&format!(
